@@ -1,0 +1,57 @@
+"""Application factory; `app.main:app` is the instance servers import."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from app import __version__
+from app.errors import install_error_handlers
+from app.lifecycle import Lifecycle
+from app.logs import configure_logging
+from app.metrics import RequestMetrics
+from app.middleware import ObservabilityMiddleware
+from app.routes import health, hello, metrics
+from app.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    lifecycle = lifecycle or Lifecycle()
+    configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        lifecycle.start()
+        yield
+        lifecycle.begin_shutdown()
+
+    app = FastAPIOffline(
+        title="fastapi-service",
+        version=__version__,
+        root_path=settings.root_path,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.lifecycle = lifecycle
+    request_metrics = RequestMetrics() if settings.metrics_enabled else None
+    app.state.metrics = request_metrics
+
+    app.include_router(hello.router)
+    app.include_router(health.router)
+    if request_metrics is not None:
+        app.include_router(metrics.router)
+    app.add_middleware(ObservabilityMiddleware, metrics=request_metrics)
+    install_error_handlers(app)
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `app.main:app` is built on first access, so importing the factory reads no environment.
+    if name == "app":
+        return create_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,71 @@
+"""One pure-ASGI middleware for request ids, metrics and the access log.
+
+Pure ASGI (not BaseHTTPMiddleware) because it runs on every request: it adds no task,
+no body buffering, and reads the matched route only after the app has routed.
+"""
+
+import logging
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import request_id
+from app.logs import ACCESS_LOGGER
+from app.metrics import RequestMetrics
+
+# Unmatched paths share one label so scanners cannot create a series per URL.
+UNMATCHED_ROUTE = "<unmatched>"
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_HEADER = request_id.HEADER.encode()
+
+
+def route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    return getattr(route, "path", UNMATCHED_ROUTE)
+
+
+class ObservabilityMiddleware:
+    def __init__(self, app: ASGIApp, metrics: RequestMetrics | None) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.log = logging.getLogger(ACCESS_LOGGER)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        rid = request_id.accept_or_new(next((v for k, v in scope["headers"] if k == _HEADER), None))
+        scope.setdefault("state", {})["request_id"] = rid
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (_HEADER, rid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - start
+            method = scope["method"] if scope["method"] in _KNOWN_METHODS else "OTHER"
+            route = route_template(scope)
+            if self.metrics is not None:
+                self.metrics.observe(method, route, status, seconds)
+            if self.log.isEnabledFor(logging.INFO):
+                self.log.info(
+                    "%s %s %d",
+                    method,
+                    route,
+                    status,
+                    extra={
+                        "method": method,
+                        "route": route,
+                        "path": scope["path"],
+                        "status": status,
+                        "duration_ms": round(seconds * 1000, 3),
+                        "request_id": rid,
+                    },
+                )

@@ -1,0 +1,108 @@
+"""The server process: import the project's app, serve it on the inherited socket.
+
+Reports to the supervisor, one JSON line each: the installed modules it imported (the
+supervisor preloads them so the next fork skips them), then `ready` once it is serving.
+"""
+
+import asyncio
+import json
+import os
+import socket
+import sys
+import sysconfig
+import traceback
+from pathlib import Path
+
+import uvicorn
+from uvicorn.importer import import_from_string
+
+# Installed code, which the supervisor may keep imported across reloads.
+_INSTALLED = tuple(
+    {
+        str(Path(sysconfig.get_path(name)).resolve())
+        for name in ("stdlib", "platstdlib", "purelib", "platlib")
+    }
+)
+
+
+def installed_modules(project_dirs: list[Path]) -> list[str]:
+    project = tuple(str(d) for d in project_dirs)
+    names = []
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if path and path.startswith(_INSTALLED) and not path.startswith(project):
+            names.append(name)
+    return sorted(names)
+
+
+def error_app(message: str):
+    """An ASGI app that answers every request with the import error, until the next save."""
+    body = message.encode()
+
+    async def app(scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 500,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+class ReportingServer(uvicorn.Server):
+    """A uvicorn server that reports readiness and stops accepting the moment it is told to exit."""
+
+    def __init__(self, config: uvicorn.Config, report) -> None:
+        super().__init__(config)
+        self.report = report
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.loop = asyncio.get_running_loop()
+        if not self.should_exit:
+            self.report({"ready": True})
+
+    def handle_exit(self, sig: int, frame) -> None:
+        super().handle_exit(sig, frame)
+        # uvicorn notices should_exit only on its next 0.1 s tick; a newer child is already
+        # serving, so close the listener now and let it take every new connection.
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self._stop_accepting)
+
+    def _stop_accepting(self) -> None:
+        for server in self.servers:
+            server.close()
+
+
+def serve(app_path: str, sock: socket.socket, project_dirs: list[Path], report_fd: int) -> int:
+    stream = os.fdopen(report_fd, "w", buffering=1)
+
+    def report(message: dict) -> None:
+        stream.write(json.dumps(message) + "\n")
+
+    try:
+        app = import_from_string(app_path)
+    except BaseException:  # any error in the project's code, SyntaxError and SystemExit included
+        text = traceback.format_exc()
+        print(
+            f"[hotreload] cannot load {app_path}; fix it and save again:\n{text}", file=sys.stderr
+        )
+        app, lifespan = error_app(f"hotreload: cannot load {app_path}\n\n{text}"), "off"
+    else:
+        report({"modules": installed_modules(project_dirs)})
+        lifespan = "auto"
+    config = uvicorn.Config(
+        app,
+        lifespan=lifespan,
+        access_log=False,  # the app logs its own requests
+        log_config=None,  # the app configures logging
+        timeout_graceful_shutdown=2,
+    )
+    ReportingServer(config, report).run(sockets=[sock])
+    return 0

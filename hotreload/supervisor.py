@@ -1,0 +1,230 @@
+"""The supervisor: owns the socket, keeps installed libraries imported, forks a server per change.
+
+It stays single-threaded (the watcher runs in its own process) so that forking is safe.
+"""
+
+import contextlib
+import ctypes
+import importlib
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+
+from hotreload import child, watcher
+
+# How long a replaced or stopping server may take to finish in-flight requests.
+STOP_TIMEOUT = 5.0
+
+
+def log(message: str) -> None:
+    print(f"[hotreload] {message}", file=sys.stderr, flush=True)
+
+
+def die_with_parent() -> None:
+    """Linux: have the kernel SIGTERM this process if the supervisor dies, even by SIGKILL."""
+    if sys.platform == "linux":
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+class Supervisor:
+    def __init__(self, app: str, host: str, port: int, watch: list[Path]) -> None:
+        self.app, self.host, self.port, self.watch = app, host, port, watch
+        self.selector = selectors.DefaultSelector()
+        self.current: int | None = None  # the newest server; older ones are being replaced
+        self.replaced: set[int] = set()
+        self.pending_signals: list[int] = []
+        self.change_started: float | None = None
+        self.watcher_pid: int | None = None
+
+    # -- processes -----------------------------------------------------------------------
+
+    def fork(self, target) -> tuple[int, int]:
+        """Fork a child that runs target(write_fd); return (pid, read end of its pipe)."""
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.close(read_fd)
+                self.selector.close()
+                signal.set_wakeup_fd(-1)
+                for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD):
+                    signal.signal(sig, signal.SIG_DFL)
+                die_with_parent()
+                code = target(write_fd)
+            finally:
+                os._exit(code or 0)
+        os.close(write_fd)
+        return pid, read_fd
+
+    def start_watcher(self) -> None:
+        pid, fd = self.fork(lambda w: watcher.run(self.watch, w))
+        self.watcher_pid = pid
+        self.selector.register(fd, selectors.EVENT_READ, ("watcher", pid, _LineReader(fd)))
+
+    def start_server(self) -> None:
+        pid, fd = self.fork(lambda w: child.serve(self.app, self.sock, self.watch, w))
+        if self.current is not None:
+            self.replaced.add(self.current)
+        self.current = pid
+        self.selector.register(fd, selectors.EVENT_READ, ("server", pid, _LineReader(fd)))
+
+    def terminate(self, pids: set[int]) -> None:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.replaced.discard(pid)
+            if pid == self.current:
+                self.current = None
+                log(f"server exited ({_describe(status)}); waiting for a change")
+
+    # -- events --------------------------------------------------------------------------
+
+    def on_changes(self, paths: list[str]) -> None:
+        shown = ", ".join(os.path.relpath(p) for p in paths[:3]) + (
+            " ..." if len(paths) > 3 else ""
+        )
+        log(f"changed: {shown}; reloading")
+        self.change_started = time.monotonic()
+        self.start_server()
+
+    def on_server_message(self, pid: int, message: dict) -> None:
+        if "modules" in message:
+            self.preload(message["modules"])
+        if message.get("ready") and pid == self.current:
+            if self.change_started is not None:
+                elapsed = time.monotonic() - self.change_started
+                log(f"serving new code {elapsed:.3f} s after the change")
+                self.change_started = None
+            self.terminate(self.replaced)
+
+    def preload(self, names: list[str]) -> None:
+        for name in names:
+            if name not in sys.modules:
+                with contextlib.suppress(Exception):
+                    importlib.import_module(name)
+
+    def on_signals(self) -> bool:
+        """Handle queued signals; False means stop."""
+        signals, self.pending_signals = self.pending_signals, []
+        for sig in signals:
+            if sig == signal.SIGCHLD:
+                self.reap()
+            elif sig == signal.SIGHUP:
+                log("SIGHUP: restarting with fresh libraries")
+                self.stop()
+                os.execv(  # noqa: S606 - re-exec ourselves with the same arguments
+                    sys.executable, [sys.executable, "-m", "hotreload", *sys.argv[1:]]
+                )
+            else:
+                return False
+        return True
+
+    # -- main loop -----------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.sock = bind(self.host, self.port)
+        wakeup_read, wakeup_write = os.pipe()
+        os.set_blocking(wakeup_write, False)
+        signal.set_wakeup_fd(wakeup_write)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD):
+            signal.signal(sig, lambda s, _: self.pending_signals.append(s))
+        self.selector.register(wakeup_read, selectors.EVENT_READ, ("signal", 0, None))
+        watched = ", ".join(os.path.relpath(d) for d in self.watch)
+        log(f"serving {self.app} on http://{self.host}:{self.port}, watching {watched}")
+        self.start_watcher()
+        self.start_server()
+        try:
+            while self.loop_once():
+                pass
+        finally:
+            self.stop()
+
+    def loop_once(self) -> bool:
+        for key, _ in self.selector.select():
+            kind, pid, reader = key.data
+            if kind == "signal":
+                os.read(key.fd, 512)
+                if not self.on_signals():
+                    return False
+                continue
+            lines = reader.read_lines()
+            if lines is None:  # the child closed its pipe: it is exiting
+                self.selector.unregister(key.fd)
+                os.close(key.fd)
+                if kind == "watcher":
+                    log("file watcher exited; stopping")
+                    return False
+                continue
+            for line in lines:
+                if kind == "watcher":
+                    self.on_changes(json.loads(line))
+                else:
+                    self.on_server_message(pid, json.loads(line))
+        return True
+
+    def stop(self) -> None:
+        """Terminate every child and wait for them, killing any that overstays."""
+        children = self.replaced | {p for p in (self.current, self.watcher_pid) if p}
+        self.terminate(children)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while children and time.monotonic() < deadline:
+            for pid in list(children):
+                with contextlib.suppress(ChildProcessError):
+                    if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                        continue
+                children.discard(pid)
+            time.sleep(0.02)
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        self.current, self.replaced = None, set()
+        self.sock.close()
+
+
+class _LineReader:
+    """Buffers a pipe's bytes and hands back whole lines."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.buffer = fd, b""
+
+    def read_lines(self) -> list[bytes] | None:
+        data = os.read(self.fd, 65536)
+        if not data:
+            return None
+        self.buffer += data
+        *lines, self.buffer = self.buffer.split(b"\n")
+        return lines
+
+
+def _describe(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit code {os.waitstatus_to_exitcode(status)}"

@@ -1,0 +1,48 @@
+"""Prerequisites of the tests that drive real engines and tools.
+
+Locally a missing prerequisite skips the test with the reason; under CI=true it fails,
+so a CI machine that lost its Docker engine or a tool can never pass by skipping.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS_BIN = ROOT / ".tools" / "bin"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def missing(reason: str) -> None:
+    """Stop the current test: a failure under CI=true, a skip elsewhere."""
+    if in_ci():
+        pytest.fail(f"prerequisite missing under CI=true: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def tool(name: str) -> str:
+    """Path of a pinned tool: the project's .tools/bin first, then PATH."""
+    local = TOOLS_BIN / name
+    if local.is_file() and os.access(local, os.X_OK):
+        return str(local)
+    found = shutil.which(name)
+    if found is None:
+        missing(f"{name} not found: run `make tools`")
+    return found
+
+
+def docker() -> str:
+    """The docker CLI, after checking that an engine answers."""
+    cli = shutil.which("docker")
+    if cli is None:
+        missing("docker CLI not found: run scripts/host/ensure-docker.sh")
+    probe = subprocess.run([cli, "info"], capture_output=True, text=True, check=False)
+    if probe.returncode != 0:
+        missing(f"no Docker engine answers: run scripts/host/ensure-docker.sh ({probe.stderr.strip()[:200]})")
+    return cli
