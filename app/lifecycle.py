@@ -2,18 +2,17 @@
 
 
 class Lifecycle:
-    """Ready from start-up until shutdown begins; never ready again afterwards."""
+    """Ready from lifespan start-up until shutdown begins."""
 
     def __init__(self) -> None:
-        self._started = False
-        self._stopping = False
+        self._ready = False
 
     @property
     def ready(self) -> bool:
-        return self._started and not self._stopping
+        return self._ready
 
     def start(self) -> None:
-        self._started = True
+        self._ready = True
 
     def begin_shutdown(self) -> None:
-        self._stopping = True
+        self._ready = False

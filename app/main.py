@@ -4,14 +4,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi_offline import FastAPIOffline
 
 from app import __version__
+from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.lifecycle import Lifecycle
 from app.logs import configure_logging
 from app.metrics import RequestMetrics
-from app.middleware import ObservabilityMiddleware
+from app.middleware import ObservabilityMiddleware, RootPathMiddleware
 from app.routes import health, hello, metrics
 from app.settings import Settings, load_settings
 
@@ -27,12 +27,11 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
         yield
         lifecycle.begin_shutdown()
 
-    app = FastAPIOffline(
+    app = FastAPI(
         title="fastapi-service",
         version=__version__,
-        root_path=settings.root_path,
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
+        docs_url=None,  # install_docs serves both pages without a CDN
+        redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
         lifespan=lifespan,
     )
@@ -41,11 +40,15 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
     request_metrics = RequestMetrics() if settings.metrics_enabled else None
     app.state.metrics = request_metrics
 
+    if settings.docs_enabled:
+        install_docs(app)
     app.include_router(hello.router)
     app.include_router(health.router)
     if request_metrics is not None:
         app.include_router(metrics.router)
     app.add_middleware(ObservabilityMiddleware, metrics=request_metrics)
+    if settings.root_path:
+        app.add_middleware(RootPathMiddleware, root_path=settings.root_path)
     install_error_handlers(app)
     return app
 

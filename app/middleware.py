@@ -69,3 +69,19 @@ class ObservabilityMiddleware:
                         "request_id": rid,
                     },
                 )
+
+
+class RootPathMiddleware:
+    """Tell the app it is served under a prefix that a proxy strips (uvicorn's --root-path).
+
+    Set from APP_ROOT_PATH so every server (production, hot reload, tests) honours it.
+    """
+
+    def __init__(self, app: ASGIApp, root_path: str) -> None:
+        self.app = app
+        self.root_path = root_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope["root_path"] = self.root_path
+        await self.app(scope, receive, send)

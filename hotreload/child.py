@@ -79,6 +79,12 @@ class ReportingServer(uvicorn.Server):
         for server in self.servers:
             server.close()
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # A connection accepted just before the listener closed has not sent its request
+        # yet, and uvicorn would drop it as idle; give its request time to arrive.
+        await asyncio.sleep(0.1)
+        await super().shutdown(sockets)
+
 
 def serve(app_path: str, sock: socket.socket, project_dirs: list[Path], report_fd: int) -> int:
     stream = os.fdopen(report_fd, "w", buffering=1)

@@ -44,5 +44,6 @@ def docker() -> str:
         missing("docker CLI not found: run scripts/host/ensure-docker.sh")
     probe = subprocess.run([cli, "info"], capture_output=True, text=True, check=False)
     if probe.returncode != 0:
-        missing(f"no Docker engine answers: run scripts/host/ensure-docker.sh ({probe.stderr.strip()[:200]})")
+        reason = probe.stderr.strip()[:200]
+        missing(f"no Docker engine answers ({reason}): run scripts/host/ensure-docker.sh")
     return cli

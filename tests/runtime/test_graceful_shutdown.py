@@ -1,0 +1,101 @@
+"""SIGTERM: readiness turns 503 at once, in-flight requests finish, the process exits 0."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import requests
+
+from tests.system.service import PROJECT_ROOT as ROOT
+from tests.system.service import free_port, wait_until_up
+
+# The production server, plus one slow route so that a request is in flight at SIGTERM.
+SERVER_WITH_SLOW_ROUTE = """
+import asyncio
+from app.server import build_server
+from app.settings import load_settings
+
+server = build_server(load_settings())
+
+@server.config.app.get("/slow")
+async def slow() -> dict:
+    await asyncio.sleep(1.5)
+    return {"slow": "done"}
+
+server.run()
+"""
+
+DRAIN_SECONDS = 1.0
+TIMEOUT_SECONDS = 5.0
+
+
+def start_server(port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "APP_PORT": str(port),
+        "APP_SHUTDOWN_DRAIN_SECONDS": str(DRAIN_SECONDS),
+        "APP_SHUTDOWN_TIMEOUT_SECONDS": str(TIMEOUT_SECONDS),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", SERVER_WITH_SLOW_ROUTE],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_sigterm_drains_then_exits_zero():
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = start_server(port)
+    try:
+        wait_until_up(f"{base}/healthz", process=process)
+        assert requests.get(f"{base}/readyz", timeout=2).status_code == 200
+
+        in_flight: dict[str, object] = {}
+        slow = threading.Thread(
+            target=lambda: in_flight.update(response=requests.get(f"{base}/slow", timeout=10))
+        )
+        slow.start()
+        time.sleep(0.3)  # the slow request is now being served
+        process.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
+
+        time.sleep(0.1)
+        during_drain = requests.get(f"{base}/readyz", timeout=2)
+        assert during_drain.status_code == 503
+        assert during_drain.json() == {"status": "shutting down"}
+        assert requests.get(f"{base}/", timeout=2).status_code == 200  # still serving
+
+        slow.join(timeout=10)
+        response = in_flight["response"]
+        assert response.status_code == 200
+        assert response.json() == {"slow": "done"}
+
+        assert process.wait(timeout=DRAIN_SECONDS + TIMEOUT_SECONDS + 2) == 0
+        assert time.monotonic() - signalled < DRAIN_SECONDS + TIMEOUT_SECONDS
+    finally:
+        process.kill()
+        output = process.communicate()[0]
+    assert '"msg":"shutdown requested"' in output
+    assert '"signal":"SIGTERM"' in output
+
+
+def test_second_signal_skips_the_drain():
+    port = free_port()
+    process = start_server(port)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", process=process)
+        process.send_signal(signal.SIGTERM)
+        process.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        assert process.wait(timeout=5) == 0
+        assert time.monotonic() - started < DRAIN_SECONDS
+    finally:
+        process.kill()
+        process.communicate()

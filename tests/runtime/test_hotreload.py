@@ -1,0 +1,186 @@
+"""The fork-based reloader: new code live after a save, errors shown and recovered, no leaks."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.system.service import PROJECT_ROOT as ROOT
+from tests.system.service import free_port, wait_until_up
+
+MAIN = """
+from pkg import greeting
+
+calls = 0
+
+
+async def app(scope, receive, send):
+    global calls
+    if scope["type"] != "http":
+        return
+    calls += 1
+    body = f"{greeting.TEXT} {calls}".encode()
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": body})
+"""
+
+
+def children_of(pid: int) -> set[int]:
+    """Every live descendant of pid, from /proc."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {p for p, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+class Project:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.pkg = root / "pkg"
+        self.pkg.mkdir()
+        (self.pkg / "__init__.py").write_text("")
+        (self.pkg / "main.py").write_text(MAIN)
+        self.set_greeting("hello")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.process: subprocess.Popen | None = None
+
+    def set_greeting(self, text: str) -> None:
+        (self.pkg / "greeting.py").write_text(f"TEXT = {text!r}\n")
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "hotreload", "pkg.main:app", "--port", str(self.port)],
+            cwd=self.root,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_until_up(self.url, process=self.process)
+
+    def body(self) -> str:
+        return requests.get(self.url, timeout=5).text
+
+    def wait_for_body(self, prefix: str, timeout: float = 10.0, refused_ok: bool = False) -> str:
+        deadline = time.monotonic() + timeout
+        body = ""
+        while time.monotonic() < deadline:
+            try:
+                body = self.body()
+            except requests.ConnectionError:
+                if not refused_ok:
+                    raise
+                continue
+            if body.startswith(prefix):
+                return body
+            time.sleep(0.02)
+        pytest.fail(f"never served {prefix!r}; last body: {body!r}")
+
+    def stop(self) -> str:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        _, stderr = self.process.communicate(timeout=15)
+        return stderr
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    proj = Project(tmp_path)
+    proj.start()
+    yield proj
+    if proj.process.poll() is None:
+        proj.process.kill()
+        proj.process.communicate()
+
+
+def test_an_edit_to_an_imported_module_is_served(project):
+    assert project.body() == "hello 2"  # wait_for made the first call
+    project.set_greeting("bonjour")
+    assert project.wait_for_body("bonjour") == "bonjour 1"  # fresh module state too
+
+
+def test_every_changed_module_is_live(project):
+    (project.pkg / "main.py").write_text(MAIN.replace("{calls}", "{calls} v2"))
+    project.set_greeting("hallo")
+    assert project.wait_for_body("hallo") == "hallo 1 v2"
+
+
+def test_a_new_module_can_be_imported(project):
+    (project.pkg / "extra.py").write_text("WORD = 'new-module'\n")
+    project.set_greeting("from-extra")
+    (project.pkg / "greeting.py").write_text("from pkg.extra import WORD as TEXT\n")
+    assert project.wait_for_body("new-module") == "new-module 1"
+
+
+def test_a_syntax_error_is_shown_and_recovers_on_the_next_save(project):
+    (project.pkg / "greeting.py").write_text("TEXT = (\n")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        response = requests.get(project.url, timeout=5)
+        if response.status_code == 500:
+            break
+        time.sleep(0.02)
+    assert response.status_code == 500
+    assert "SyntaxError" in response.text
+    assert "greeting.py" in response.text
+    project.set_greeting("fixed")
+    assert project.wait_for_body("fixed") == "fixed 1"
+    stderr = project.stop()
+    assert "cannot load pkg.main:app" in stderr
+
+
+def test_sigterm_leaves_no_process_behind(project):
+    project.set_greeting("again")
+    project.wait_for_body("again")
+    descendants = children_of(project.process.pid)
+    assert len(descendants) >= 2  # the watcher and a server
+    stderr = project.stop()
+    assert project.process.returncode == 0
+    assert not children_of(project.process.pid)
+    for pid in descendants:
+        assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid), stderr
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="parent-death signal is Linux-only")
+def test_children_die_with_a_killed_supervisor(project):
+    descendants = children_of(project.process.pid)
+    project.process.kill()
+    project.process.communicate()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(p) for p in descendants):
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in descendants)
+
+
+def test_sighup_restarts_and_serves_again(project):
+    project.process.send_signal(signal.SIGHUP)
+    project.set_greeting("after-hup")
+    # A restart re-binds the socket: connections are refused for a moment.
+    assert project.wait_for_body("after-hup", refused_ok=True).startswith("after-hup")
+    assert "SIGHUP" in project.stop()
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists() and not _is_zombie(pid)

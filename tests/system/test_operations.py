@@ -1,0 +1,34 @@
+"""What operators rely on: probes, metrics, request ids."""
+
+import re
+
+import requests
+
+
+def test_probes_are_ok(fastapi_root):
+    for probe in ("/healthz", "/readyz"):
+        response = requests.get(f"{fastapi_root}{probe}", timeout=15)
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok"}
+
+
+def test_request_id_is_echoed_or_minted(fastapi_root):
+    echoed = requests.get(f"{fastapi_root}/", headers={"X-Request-ID": "sys-test-1"}, timeout=15)
+    assert echoed.headers["X-Request-ID"] == "sys-test-1"
+    minted = requests.get(f"{fastapi_root}/", headers={"X-Request-ID": "bad id!"}, timeout=15)
+    assert re.fullmatch(r"[0-9a-f]{32}", minted.headers["X-Request-ID"])
+
+
+def test_metrics_count_requests_by_route_template(fastapi_root):
+    # Enough requests that every replica behind a Service sees some of them.
+    for item_id in range(20):
+        requests.get(f"{fastapi_root}/items/{item_id}", timeout=15)
+    text = requests.get(f"{fastapi_root}/metrics", timeout=15).text
+    series = re.search(
+        r'^http_requests_total\{method="GET",route="/items/\{item_id\}",status="200"\} (\S+)$',
+        text,
+        flags=re.MULTILINE,
+    )
+    assert series is not None, text
+    assert float(series.group(1)) >= 1
+    assert 'route="/items/1"' not in text

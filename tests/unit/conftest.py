@@ -1,0 +1,36 @@
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.lifecycle import Lifecycle
+from app.main import create_app
+from app.settings import Settings
+
+
+@pytest.fixture
+def make_client() -> Iterator[Callable[..., TestClient]]:
+    """Build an app from explicit settings (never the environment) and a client for it."""
+    clients: list[TestClient] = []
+
+    def make(lifecycle: Lifecycle | None = None, **settings: object) -> TestClient:
+        client = TestClient(
+            create_app(Settings(**settings), lifecycle), raise_server_exceptions=False
+        )
+        clients.append(client.__enter__())
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
+
+
+@pytest.fixture
+def app(client: TestClient) -> FastAPI:
+    return client.app
