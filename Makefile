@@ -5,30 +5,63 @@ SHELL := bash
 
 # Pinned tools (make tools) come before anything else on PATH.
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
+export DOCKER_BUILDKIT := 1
 UV_VERSION := 0.13.8
-UV := $(shell command -v uv 2>/dev/null || echo uv)
+FASTAPI_ROOT ?= http://127.0.0.1:8000
 
 .PHONY: help
 help: ## List the targets
 	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-.PHONY: uv
-uv: ## Install uv with pip when it is missing
-	@command -v uv >/dev/null || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+## ---- set-up -------------------------------------------------------------------------
+.PHONY: uv sync tools engine
+uv: ## Install uv into .tools/bin with pip when it is missing
+	@command -v uv >/dev/null || { \
+	  python3 -m pip install --quiet --disable-pip-version-check --target .tools/uv "uv==$(UV_VERSION)" && \
+	  mkdir -p .tools/bin && ln -sf ../uv/bin/uv .tools/bin/uv; }
 
-.PHONY: sync
 sync: uv ## Create .venv from uv.lock (fails when the lock is stale)
 	uv sync --locked
 
-.PHONY: lint
-lint: sync ## ruff lint and format check
+tools: ## Pinned tilt, skaffold, helm, ctlptl, kind, kubectl, k6 into .tools/bin
+	python3 scripts/toolchain/install.py
+
+engine: ## A Docker engine (installed and started when root on Debian) and the base image
+	scripts/host/ensure-docker.sh
+	scripts/host/ensure-base-image.sh
+
+## ---- everyday -------------------------------------------------------------------------
+.PHONY: run test lint images compose-up load
+run: sync ## The service on 127.0.0.1:8000, reloading on every save
+	uv run python -m hotreload app.main:app --port 8000
+
+test: sync tools engine ## The full default suite: unit, system, images, compose, chart, Tilt, Skaffold
+	uv run pytest -m "not cluster" --cov --cov-report=term
+
+lint: sync ## ruff lint and format check, hadolint
 	uv run ruff check .
 	uv run ruff format --check .
+	uv run hadolint Dockerfile load/Dockerfile
 
-.PHONY: test
-test: sync ## The full default suite (unit, system, delivery files, engines)
-	uv run pytest --cov --cov-report=term
+images: engine ## Build the production, development and k6 images
+	docker build --tag fastapi-service:latest .
+	docker build --target development --tag fastapi-service:dev .
+	docker build --tag fastapi-service-k6:dev load
 
-.PHONY: run
-run: sync ## The service on 127.0.0.1:8000 with hot reload
-	uv run python -m hotreload app.main:app
+compose-up: engine ## The service in docker compose with live sync (Ctrl-C stops)
+	docker compose up --build --watch fastapi-micro-service
+
+load: tools ## k6 run of load/load.js against FASTAPI_ROOT (default 127.0.0.1:8000)
+	mkdir -p .out
+	FASTAPI_ROOT=$(FASTAPI_ROOT) SUMMARY_PATH=.out/load-summary.json k6 run --no-color load/load.js
+
+## ---- cluster -------------------------------------------------------------------------
+.PHONY: cluster-image cluster-up cluster-down
+cluster-image: tools ## Build kind node + registry images from package registries (air-gapped path)
+	scripts/cluster/build-images.sh
+
+cluster-up: tools ## ctlptl apply -f ctlptl.yaml (uses locally built images when present)
+	scripts/cluster/up.sh
+
+cluster-down: tools ## ctlptl delete -f ctlptl.yaml
+	scripts/cluster/down.sh

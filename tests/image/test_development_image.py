@@ -1,0 +1,68 @@
+"""The development image: hot reload when files are synced in with tar, as Tilt does."""
+
+import io
+import tarfile
+import time
+
+import pytest
+import requests
+
+from tests.images import ROOT, container, docker, wait_ready
+from tests.system.service import free_port
+
+pytestmark = pytest.mark.docker
+
+
+def tar_of(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(data), int(time.time()), 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def test_source_belongs_to_the_runtime_user(development_image):
+    owner = docker(
+        "run", "--rm", "--entrypoint", "stat", development_image, "-c", "%u", "/srv", "/srv/app"
+    )
+    assert owner.stdout.split() == ["10001", "10001"]
+
+
+def test_tar_sync_as_non_root_is_served_after_reload(development_image):
+    port = free_port()
+    hello = (ROOT / "app" / "routes" / "hello.py").read_text()
+    changed = hello.replace('Greeting(hello="World")', 'Greeting(hello="Synced")')
+    assert changed != hello
+    with container(development_image, "--cap-drop", "ALL", port=port) as cid:
+        url = f"http://127.0.0.1:{port}/"
+        wait_ready(url)
+        payload = tar_of({"srv/app/routes/hello.py": changed})
+        synced = docker(
+            "exec",
+            "-i",
+            "--user",
+            "10001:10001",
+            cid,
+            "tar",
+            "-C",
+            "/",
+            "-x",
+            "-f",
+            "-",
+            input=payload.decode("latin-1"),
+        )
+        assert synced.returncode == 0
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(url, timeout=1).json() == {"Hello": "Synced"}:
+                    break
+            except (requests.RequestException, ValueError):
+                pass
+            time.sleep(0.05)
+        assert requests.get(url, timeout=1).json() == {"Hello": "Synced"}
+        logs = docker("logs", cid).stderr
+        assert "serving new code" in logs

@@ -1,0 +1,53 @@
+"""Build the project's images and run containers from them, for tests and benchmarks."""
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD_ENV = {**os.environ, "DOCKER_BUILDKIT": "1"}
+
+
+def docker(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["docker", *args], check=check, capture_output=True, text=True, env=BUILD_ENV, **kwargs
+    )
+
+
+def build(tag: str, target: str | None = None, context: Path = ROOT) -> str:
+    args = ["build", "--quiet", "--tag", tag]
+    if target:
+        args += ["--target", target]
+    result = docker(*args, str(context), check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"docker build of {tag} failed:\n{result.stderr[-3000:]}")
+    return tag
+
+
+def wait_ready(url: str, timeout: float = 30.0) -> float:
+    """Poll url until it answers 200; return the seconds it took."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return time.monotonic() - start
+        except requests.RequestException:  # refused, reset, or accepted but not yet served
+            pass
+        time.sleep(0.02)
+    raise TimeoutError(f"{url} not ready within {timeout} s")
+
+
+@contextmanager
+def container(image: str, *run_args: str, port: int) -> Iterator[str]:
+    """Run image detached with its port 8000 on 127.0.0.1:port; yield the container id."""
+    cid = docker("run", "--detach", "--publish", f"127.0.0.1:{port}:8000", *run_args, image).stdout
+    cid = cid.strip()
+    try:
+        yield cid
+    finally:
+        docker("rm", "--force", cid, check=False)
