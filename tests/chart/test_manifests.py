@@ -1,0 +1,197 @@
+"""Chart unit tests over `helm template` output: security, probes, shutdown, labels, hooks."""
+
+import pytest
+
+from tests.chart.conftest import CHART, find, render
+
+DEV = CHART / "values-dev.yaml"
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[dict]:
+    return render()
+
+
+def service_container(docs: list[dict]) -> dict:
+    return find(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+
+
+def test_pod_runs_as_numeric_non_root_with_runtime_default_seccomp(docs):
+    pod = find(docs, "Deployment")["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] >= 10000
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert pod["automountServiceAccountToken"] is False
+
+
+def test_container_is_locked_down(docs):
+    context = service_container(docs)["securityContext"]
+    assert context["readOnlyRootFilesystem"] is True
+    assert context["allowPrivilegeEscalation"] is False
+    assert context["capabilities"] == {"drop": ["ALL"]}
+
+
+def test_tmp_is_the_only_writable_mount(docs):
+    pod = find(docs, "Deployment")["spec"]["template"]["spec"]
+    assert service_container(docs)["volumeMounts"] == [{"name": "tmp", "mountPath": "/tmp"}]
+    assert pod["volumes"] == [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}]
+
+
+def test_probes_use_the_named_port(docs):
+    container = service_container(docs)
+    assert container["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert container["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+
+
+def test_resources_have_requests_and_limits(docs):
+    resources = service_container(docs)["resources"]
+    assert set(resources) == {"requests", "limits"}
+    assert {"cpu", "memory"} <= set(resources["requests"]) & set(resources["limits"])
+
+
+def test_grace_period_covers_prestop_drain_and_timeout(docs):
+    pod = find(docs, "Deployment")["spec"]["template"]["spec"]
+    assert pod["terminationGracePeriodSeconds"] == 5 + 1 + 10 + 5
+    config = find(docs, "ConfigMap")["data"]
+    assert config["APP_SHUTDOWN_DRAIN_SECONDS"] == "1"
+    assert config["APP_SHUTDOWN_TIMEOUT_SECONDS"] == "10"
+
+
+def test_prestop_uses_the_native_sleep_action_where_supported(docs):
+    assert service_container(docs)["lifecycle"] == {"preStop": {"sleep": {"seconds": 5}}}
+    old = service_container(render(kube_version="1.29.0"))
+    assert old["lifecycle"] == {"preStop": {"exec": {"command": ["sleep", "5"]}}}
+
+
+def test_dev_values_skip_prestop_and_allow_source_sync():
+    docs = render(DEV)
+    container = service_container(docs)
+    assert "lifecycle" not in container
+    assert container["securityContext"]["readOnlyRootFilesystem"] is False
+    assert container["securityContext"]["runAsNonRoot"] is True
+    assert find(docs, "Deployment")["spec"]["replicas"] == 1
+    assert not [d for d in docs if d["kind"] in ("HorizontalPodAutoscaler", "PodDisruptionBudget")]
+
+
+def test_rolling_update_never_drops_below_desired(docs):
+    strategy = find(docs, "Deployment")["spec"]["strategy"]
+    assert strategy == {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
+    }
+
+
+def test_config_change_rolls_the_pods():
+    def checksum(*sets: str) -> str:
+        deployment = find(render(sets=sets), "Deployment")
+        return deployment["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+
+    assert checksum() == checksum()
+    assert checksum() != checksum("app.logLevel=debug")
+
+
+def test_hpa_owns_replicas_when_enabled(docs):
+    assert "replicas" not in find(docs, "Deployment")["spec"]
+    hpa = find(docs, "HorizontalPodAutoscaler")["spec"]
+    assert (hpa["minReplicas"], hpa["maxReplicas"]) == (2, 6)
+    assert find(docs, "PodDisruptionBudget")["spec"]["maxUnavailable"] == 1
+
+
+def test_topology_spread_only_with_several_replicas(docs):
+    spread = find(docs, "Deployment")["spec"]["template"]["spec"]["topologySpreadConstraints"]
+    assert [c["topologyKey"] for c in spread] == [
+        "kubernetes.io/hostname",
+        "topology.kubernetes.io/zone",
+    ]
+    single = render(sets=("autoscaling.enabled=false", "replicaCount=1"))
+    assert "topologySpreadConstraints" not in find(single, "Deployment")["spec"]["template"]["spec"]
+
+
+def test_standard_labels_and_stable_selector(docs):
+    deployment = find(docs, "Deployment")
+    labels = deployment["metadata"]["labels"]
+    assert labels["app.kubernetes.io/name"] == "fastapi-service"
+    assert labels["app.kubernetes.io/instance"] == "demo"
+    assert labels["app.kubernetes.io/version"] == "0.1.0"
+    assert labels["app.kubernetes.io/managed-by"] == "Helm"
+    selector = deployment["spec"]["selector"]["matchLabels"]
+    assert selector == {
+        "app.kubernetes.io/name": "fastapi-service",
+        "app.kubernetes.io/instance": "demo",
+    }
+    assert find(docs, "Service")["spec"]["selector"] == selector
+
+
+def test_service_exposes_port_8000_named_http(docs):
+    assert find(docs, "Service")["spec"]["ports"] == [
+        {"port": 8000, "targetPort": "http", "protocol": "TCP", "name": "http"}
+    ]
+
+
+def test_service_account_token_not_mounted(docs):
+    assert find(docs, "ServiceAccount")["automountServiceAccountToken"] is False
+
+
+@pytest.mark.parametrize("suffix", ["test-connection", "test-system"])
+def test_test_hooks_run_from_the_chart_image_hardened(docs, suffix):
+    pod = find(docs, "Pod", suffix)
+    annotations = pod["metadata"]["annotations"]
+    assert annotations["helm.sh/hook"] == "test"
+    # Kept until the next run so `helm test --logs` can read them.
+    assert annotations["helm.sh/hook-delete-policy"] == "before-hook-creation"
+    container = pod["spec"]["containers"][0]
+    assert container["image"] == service_container(docs)["image"] == "fastapi-service:0.1.0"
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert env["FASTAPI_ROOT"] == "http://demo-fastapi-service.demo.svc:8000"
+    assert pod["spec"]["restartPolicy"] == "Never"
+
+
+def test_connection_check_runs_before_the_system_suite(docs):
+    weight = lambda s: int(find(docs, "Pod", s)["metadata"]["annotations"]["helm.sh/hook-weight"])  # noqa: E731
+    assert weight("test-connection") < weight("test-system")
+    assert (
+        find(docs, "Pod", "test-system")["spec"]["containers"][0]["command"][-1] == "tests/system"
+    )
+
+
+def test_test_pods_are_never_selected_as_replicas(docs):
+    selector = find(docs, "Service")["spec"]["selector"]
+    for suffix in ("test-connection", "test-system"):
+        labels = find(docs, "Pod", suffix)["metadata"]["labels"]
+        assert not selector.items() <= labels.items()
+
+
+def test_optional_features_render_when_enabled():
+    docs = render(CHART.parent.parent / "tests" / "chart" / "values-all-features.yaml")
+    kinds = {d["kind"] for d in docs}
+    assert {"Ingress", "HTTPRoute", "NetworkPolicy"} <= kinds
+    assert service_container(docs)["image"].endswith("@sha256:" + "0123456789abcdef" * 4)
+    policy = find(docs, "NetworkPolicy", "fastapi-service")["spec"]["ingress"][0]["from"]
+    test_pods = {
+        "app.kubernetes.io/name": "fastapi-service-test",
+        "app.kubernetes.io/instance": "demo",
+        "app.kubernetes.io/component": "test",
+    }
+    assert {"podSelector": {"matchLabels": test_pods}} in policy
+
+
+def test_optional_features_are_off_by_default(docs):
+    assert not {"Ingress", "HTTPRoute"} & {d["kind"] for d in docs}
+
+
+def test_network_policies_admit_http_only_and_nothing_into_test_pods(docs):
+    service = find(docs, "NetworkPolicy", "fastapi-service")["spec"]
+    assert service["ingress"] == [{"ports": [{"port": "http", "protocol": "TCP"}]}]
+    tests = find(docs, "NetworkPolicy", "-tests")["spec"]
+    assert tests["policyTypes"] == ["Ingress"]
+    assert "ingress" not in tests
+    labels = find(docs, "Pod", "test-system")["metadata"]["labels"]
+    assert tests["podSelector"]["matchLabels"].items() <= labels.items()
+
+
+def test_test_pods_stay_read_only_under_dev_values():
+    pod = find(render(DEV), "Pod", "test-system")
+    assert pod["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True
