@@ -1,0 +1,92 @@
+"""skaffold diagnose and render for every profile, offline; what they produce is checked."""
+
+import subprocess
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from tests.chart.conftest import KUBE_VERSION
+from tests.skaffold.conftest import HELM_PROFILES, PROFILES
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_diagnose_parses_every_profile(skaffold, profile):
+    result = skaffold("diagnose", "--yaml-only", profile=profile)
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load(result.stdout)
+    assert config["apiVersion"] == "skaffold/v4beta14"
+    assert [a["image"] for a in config["build"]["artifacts"]] == [
+        "fastapi-service",
+        "fastapi-service-k6",
+    ]
+
+
+def test_profiles_differ_where_they_should(skaffold):
+    def config(profile):
+        return yaml.safe_load(skaffold("diagnose", "--yaml-only", profile=profile).stdout)
+
+    dev, ci, docker = config("dev"), config("ci"), config("docker")
+    assert dev["build"]["artifacts"][0]["docker"]["target"] == "development"
+    assert dev["build"]["artifacts"][0]["sync"]["manual"][0] == {"src": "app/**", "dest": "/srv"}
+    # diagnose resolves paths; the dev values file is the chart's.
+    [values] = dev["deploy"]["helm"]["releases"][0]["valuesFiles"]
+    assert values.endswith("charts/fastapi-service/values-dev.yaml")
+    assert ci["build"]["artifacts"][0]["docker"]["target"] == "production"
+    assert (
+        "helm test fastapi-service"
+        in ci["deploy"]["helm"]["hooks"]["after"][0]["host"]["command"][2]
+    )
+    assert "helm" not in docker["deploy"]
+    assert docker["deploy"]["docker"]["images"] == ["fastapi-service"]
+    assert docker["verify"][0]["executionMode"] == {"local": {}}
+
+
+@pytest.mark.parametrize("profile", HELM_PROFILES)
+def test_render_carries_the_built_image_and_validates(skaffold, built, profile):
+    build_file, tags = built
+    result = skaffold(
+        "render",
+        "--build-artifacts",
+        str(build_file),
+        "--digest-source=tag",
+        "--offline=true",
+        profile=profile,
+    )
+    assert result.returncode == 0, result.stderr
+    docs = [d for d in yaml.safe_load_all(result.stdout) if d]
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    assert (
+        deployment["spec"]["template"]["spec"]["containers"][0]["image"] == tags["fastapi-service"]
+    )
+    for pod in (d for d in docs if d["kind"] == "Pod"):  # the helm test hooks
+        assert pod["spec"]["containers"][0]["image"] == tags["fastapi-service"]
+    for doc in docs:
+        kubernetes_validate.validate(doc, KUBE_VERSION, strict=True)
+
+
+def test_docker_profile_renders_no_manifests(skaffold, built):
+    build_file, _ = built
+    result = skaffold(
+        "render",
+        "--build-artifacts",
+        str(build_file),
+        "--digest-source=tag",
+        "--offline=true",
+        profile="docker",
+    )
+    assert result.returncode == 0, result.stderr
+    assert not [d for d in yaml.safe_load_all(result.stdout) if d]
+
+
+def test_build_produced_both_images_on_the_engine(built):
+    _, tags = built
+    for tag in tags.values():
+        assert (
+            subprocess.run(
+                ["docker", "image", "inspect", tag], capture_output=True, check=False
+            ).returncode
+            == 0
+        )
