@@ -34,18 +34,25 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
         lifespan=lifespan,
+        # FastAPI's OpenTelemetry instrumentation; off unless asked for, it costs every request.
+        telemetry={
+            "tracing": settings.otel_enabled,
+            "metrics": settings.otel_enabled,
+            "logs": settings.otel_enabled,
+        },
     )
     app.state.settings = settings
     app.state.lifecycle = lifecycle
     request_metrics = RequestMetrics() if settings.metrics_enabled else None
     app.state.metrics = request_metrics
 
-    if settings.docs_enabled:
-        install_docs(app)
+    # Routes match in order: the API first, documentation pages last.
     app.include_router(hello.router)
     app.include_router(health.router)
     if request_metrics is not None:
         app.include_router(metrics.router)
+    if settings.docs_enabled:
+        install_docs(app)
     app.add_middleware(ObservabilityMiddleware, metrics=request_metrics)
     if settings.root_path:
         app.add_middleware(RootPathMiddleware, root_path=settings.root_path)

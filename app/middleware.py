@@ -55,20 +55,15 @@ class ObservabilityMiddleware:
             if self.metrics is not None:
                 self.metrics.observe(method, route, status, seconds)
             if self.log.isEnabledFor(logging.INFO):
-                self.log.info(
-                    "%s %s %d",
-                    method,
-                    route,
-                    status,
-                    extra={
-                        "method": method,
-                        "route": route,
-                        "path": scope["path"],
-                        "status": status,
-                        "duration_ms": round(seconds * 1000, 3),
-                        "request_id": rid,
-                    },
-                )
+                fields = {
+                    "method": method,
+                    "route": route,
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 3),
+                    "request_id": rid,
+                }
+                self.log.info("%s %s %d", method, scope["path"], status, extra={"fields": fields})
 
 
 class RootPathMiddleware:

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     docs_enabled: bool = True
     metrics_enabled: bool = True
+    # FastAPI's own OpenTelemetry spans and metrics (exporters from OTEL_* variables).
+    otel_enabled: bool = False
     # On SIGTERM: answer not-ready but keep serving this long, so balancers stop routing here...
     shutdown_drain_seconds: float = Field(default=1.0, ge=0, le=300)
     # ...then stop accepting and give in-flight requests this long to finish.

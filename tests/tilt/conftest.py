@@ -1,0 +1,85 @@
+"""Run the real tilt binary on the project's Tiltfile."""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.prerequisites import ROOT, TOOLS_BIN, tool
+from tests.system.service import free_port
+
+LOCAL_CONTEXT = "kind-fastapi-service"
+
+
+def kubeconfig(path: Path, context: str) -> Path:
+    """A kubeconfig whose only context points at a closed port: nothing can be deployed."""
+    path.write_text(
+        "apiVersion: v1\nkind: Config\n"
+        "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\n"
+        "users: [{name: u, user: {}}]\n"
+        f"contexts: [{{name: {context}, context: {{cluster: c, user: u}}}}]\n"
+        f"current-context: {context}\n"
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def tilt_env(tmp_path_factory) -> dict[str, str]:
+    tool("tilt")
+    home = tmp_path_factory.mktemp("tilt-home")
+    return {
+        **os.environ,
+        "PATH": f"{TOOLS_BIN}:{os.environ['PATH']}",
+        # Tilt keeps its state and analytics opt-in under the home directory: keep tests apart.
+        "TILT_DEV_DIR": str(home / ".tilt-dev"),
+        "KUBECONFIG": str(kubeconfig(home / "kubeconfig", LOCAL_CONTEXT)),
+    }
+
+
+def tiltfile_result(
+    env: dict[str, str], *args: str, cwd: Path = ROOT
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [tool("tilt"), "alpha", "tiltfile-result", "--", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def manifests(result: subprocess.CompletedProcess) -> dict[str, dict]:
+    assert result.returncode == 0, result.stderr[-3000:]
+    return {m["Name"]: m for m in json.loads(result.stdout)["Manifests"]}
+
+
+@pytest.fixture(scope="session")
+def project_copy(tmp_path_factory) -> Path:
+    """The checkout's files (tracked and new, not ignored) in a scratch directory, to edit."""
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    copy = tmp_path_factory.mktemp("project")
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+    # The checkout's environment and tools, shared (uv checks the environment against the lock).
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+    (copy / ".tools").symlink_to(ROOT / ".tools")
+    return copy
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()

@@ -1,0 +1,89 @@
+"""Real tilt against the real Docker engine, in the no-cluster (compose) mode."""
+
+import subprocess
+import time
+
+import pytest
+import requests
+
+from tests.images import wait_ready
+from tests.prerequisites import docker, tool
+from tests.system.service import free_port
+
+pytestmark = pytest.mark.docker
+
+
+def tilt(project, env, *args, timeout=900) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [tool("tilt"), *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def compose_env(tilt_env, project_copy):
+    docker()
+    env = {**tilt_env, "FASTAPI_PORT": str(free_port())}
+    yield env
+    tilt(project_copy, env, "down", "--", "--mode=compose", timeout=120)
+
+
+def test_tilt_ci_brings_the_service_up_and_the_system_tests_pass(project_copy, compose_env):
+    result = tilt(
+        project_copy, compose_env, "ci", "--port", str(free_port()), "--", "--mode=compose"
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert "SUCCESS. All workloads are healthy." in output
+    assert "system-tests │" in output
+    assert " passed in " in output
+
+
+def test_live_update_serves_an_edit_without_rebuilding_the_image(project_copy, compose_env):
+    url = f"http://127.0.0.1:{compose_env['FASTAPI_PORT']}"
+    log = project_copy / "tilt-up.log"
+    with log.open("w") as out:
+        up = subprocess.Popen(
+            [tool("tilt"), "up", "--port", str(free_port()), "--stream", "--", "--mode=compose"],
+            cwd=project_copy,
+            env=compose_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_ready(f"{url}/readyz", timeout=300)
+        container = f"{project_copy.name}-fastapi-micro-service-1"
+        image_before = _image_of(container)
+        hello = project_copy / "app" / "routes" / "hello.py"
+        hello.write_text(
+            hello.read_text().replace('Greeting(hello="World")', 'Greeting(hello="Live")')
+        )
+        saved = time.monotonic()
+        while time.monotonic() - saved < 30:
+            if requests.get(f"{url}/", timeout=5).json() == {"Hello": "Live"}:
+                break
+            time.sleep(0.02)
+        elapsed = time.monotonic() - saved
+        assert requests.get(f"{url}/", timeout=5).json() == {"Hello": "Live"}
+        assert elapsed < 10, f"live update took {elapsed:.1f} s"
+        assert _image_of(container) == image_before, "the edit rebuilt the image"
+        output = log.read_text()
+        assert "Will copy 1 file(s) to container" in output
+        assert "serving new code" in output
+    finally:
+        up.terminate()
+        up.wait(timeout=30)
+
+
+def _image_of(container: str) -> str:
+    return subprocess.run(
+        ["docker", "inspect", container, "--format", "{{.Image}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()

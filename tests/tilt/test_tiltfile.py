@@ -1,0 +1,120 @@
+"""What the Tiltfile declares, read back from the real tilt (`tilt alpha tiltfile-result`)."""
+
+import json
+import re
+
+import pytest
+
+from tests.prerequisites import ROOT
+from tests.tilt.conftest import kubeconfig, manifests, tiltfile_result
+
+MANUAL = 2  # Tilt's TriggerModeManual: runs only when triggered, never at start-up
+BUTTONS = {"helm-test": "tests", "system-tests": "tests", "load-test": "load"}
+
+
+@pytest.fixture(scope="module")
+def k8s(tilt_env) -> dict[str, dict]:
+    return manifests(tiltfile_result(tilt_env, "--mode=k8s"))
+
+
+def test_image_is_the_development_target_with_a_narrow_context(k8s):
+    [image] = k8s["fastapi-service"]["ImageTargets"]
+    details = image["BuildDetails"]
+    assert details["target"] == "development"
+    patterns = [p for ignore in details["contextIgnores"] for p in ignore.get("patterns", [])]
+    assert {"**/__pycache__", "**/*.pyc", "**/*.swp"} <= set(patterns)
+    assert "!app" in patterns
+    assert "!.venv" not in patterns
+
+
+def test_live_update_syncs_source_and_tests_and_resyncs_dependencies(k8s):
+    spec = k8s["fastapi-service"]["ImageTargets"][0]["LiveUpdateSpec"]
+    syncs = {s["localPath"]: s["containerPath"] for s in spec["syncs"]}
+    assert syncs["app"] == "/srv/app"
+    assert syncs["tests/system"] == "/srv/tests/system"
+    [run] = spec["execs"]
+    assert set(run["triggerPaths"]) == {"pyproject.toml", "uv.lock"}
+    assert "uv sync --locked" in run["args"][-1]
+    assert set(spec["stopPaths"]) == {"Dockerfile", "hotreload"}
+
+
+def test_service_is_a_helm_release_with_port_forward_links_and_label(k8s):
+    deploy = k8s["fastapi-service"]["DeployTarget"]
+    assert deploy["applyCmd"]["args"][:4] == [
+        "scripts/tilt/helm-release.sh",
+        "apply",
+        "fastapi-service",
+        "default",
+    ]
+    assert "charts/fastapi-service/values-dev.yaml" in deploy["applyCmd"]["args"]
+    assert deploy["imageMaps"] == ["fastapi-service"]
+    [forward] = deploy["portForwardTemplateSpec"]["forwards"]
+    assert (forward["localPort"], forward["containerPort"]) == (8000, 8000)
+    assert {link["URL"]["Path"] for link in deploy["Links"]} >= {"/docs", "/redoc"}
+    assert k8s["fastapi-service"]["Labels"] == {"app": "app"}
+
+
+@pytest.mark.parametrize(("name", "label"), BUTTONS.items())
+def test_buttons_are_manual_resources_after_the_service(k8s, name, label):
+    button = k8s[name]
+    assert button["TriggerMode"] == MANUAL
+    assert button["ResourceDependencies"] == ["fastapi-service"]
+    assert button["Labels"] == {label: label}
+    assert "FASTAPI_ROOT=http://localhost:8000" in button["DeployTarget"]["UpdateCmdSpec"]["env"]
+
+
+def test_buttons_run_helm_test_pytest_and_k6(k8s):
+    command = {name: k8s[name]["DeployTarget"]["UpdateCmdSpec"]["args"][-1] for name in BUTTONS}
+    assert command["helm-test"].startswith("helm test fastapi-service ")
+    assert "pytest tests/system" in command["system-tests"]
+    assert "k6 run" in command["load-test"]
+    assert "load/load.js" in command["load-test"]
+
+
+def test_nothing_is_loaded_from_the_network(tilt_env):
+    result = json.loads(tiltfile_result(tilt_env, "--mode=k8s").stdout)
+    assert all(path.startswith(str(ROOT)) for path in result["ConfigFiles"])
+    assert not re.search(r"^\s*load\(", (ROOT / "Tiltfile").read_text(), flags=re.MULTILINE)
+
+
+def test_a_non_local_context_is_refused_with_a_clear_message(tilt_env, tmp_path):
+    env = {**tilt_env, "KUBECONFIG": str(kubeconfig(tmp_path / "kc", "prod-eu-1"))}
+    result = tiltfile_result(env, "--mode=k8s")
+    assert result.returncode != 0
+    assert "'prod-eu-1' is not a local development cluster" in result.stderr
+    assert "make cluster-up" in result.stderr
+    allowed = tiltfile_result(env, "--mode=k8s", "--allow-context=prod-eu-1")
+    assert "fastapi-service" in manifests(allowed)
+
+
+def test_compose_mode_keeps_the_service_and_test_buttons(tilt_env):
+    compose = manifests(tiltfile_result(tilt_env, "--mode=compose"))
+    assert set(compose) == {"fastapi-service", "system-tests", "load-test"}
+    assert (
+        compose["fastapi-service"]["ImageTargets"][0]["LiveUpdateSpec"]["syncs"][0]["containerPath"]
+        == "/srv/app"
+    )
+
+
+def test_local_mode_serves_a_hot_reloading_process(tilt_env):
+    local = manifests(tiltfile_result(tilt_env, "--mode=local"))
+    serve = local["fastapi-service"]["DeployTarget"]["ServeCmd"]["Argv"][-1]
+    assert "python -m hotreload app.main:app" in serve
+    assert set(local) == {"fastapi-service", "system-tests", "load-test"}
+
+
+def test_auto_mode_falls_back_without_a_cluster(tilt_env, tmp_path):
+    env = {
+        **tilt_env,
+        "KUBECONFIG": str(tmp_path / "none"),
+        "DOCKER_HOST": "unix:///nonexistent.sock",
+    }
+    service = manifests(tiltfile_result(env))["fastapi-service"]
+    assert service["ImageTargets"] is None  # no image: the local process
+    assert "hotreload" in service["DeployTarget"]["ServeCmd"]["Argv"][-1]
+
+
+def test_an_unknown_mode_is_an_error(tilt_env):
+    result = tiltfile_result(tilt_env, "--mode=cloud")
+    assert result.returncode != 0
+    assert "--mode must be auto, k8s, compose or local" in result.stderr
