@@ -27,7 +27,8 @@ RUN --mount=type=cache,target=/root/.cache/pip \
 # Dependencies only, from the lock file: this layer is rebuilt when uv.lock changes,
 # not when the source does. https://docs.astral.sh/uv/guides/integration/docker/
 FROM base AS builder
-# strip: some wheels ship debug info (uvloop's: 14 of its 16 MB). A build-stage tool that
+# strip: some wheels ship debug info (uvloop's: 14 of its 16 MB), and Cython sources that are
+# never imported go too. A build-stage tool that
 # never reaches the final image, so it tracks the base's Debian release instead of a pin.
 # hadolint ignore=DL3008
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends binutils >/dev/null \
@@ -42,10 +43,11 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,source=uv.lock,target=uv.lock \
     --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
     if [ -f /run/secrets/ca-bundle ]; then export SSL_CERT_FILE=/run/secrets/ca-bundle; fi; \
-    UV_PROJECT_ENVIRONMENT=/opt/venv uv sync --locked --no-dev && \
+    UV_PROJECT_ENVIRONMENT=/opt/venv uv sync --locked --no-default-groups && \
     UV_PROJECT_ENVIRONMENT=/opt/system-tests UV_COMPILE_BYTECODE=0 \
       uv sync --locked --only-group system-test && \
-    find /opt/venv -name '*.so' -exec strip --strip-debug {} +
+    find /opt/venv -name '*.so' -exec strip --strip-debug {} + && \
+    find /opt/venv \( -name '*.pyx' -o -name '*.pxd' -o -name '*.pxi' -o -name '*.c' -o -name '*.h' \) -delete
 COPY app ./app
 # Checked-hash pycs stay valid whatever the files' mtimes; the root filesystem is read-only.
 RUN python -m compileall -q --invalidation-mode checked-hash app
@@ -67,7 +69,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,source=uv.lock,target=uv.lock \
     --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
     if [ -f /run/secrets/ca-bundle ]; then export SSL_CERT_FILE=/run/secrets/ca-bundle; fi; \
-    UV_CACHE_DIR=/root/.cache/uv uv sync --locked && \
+    UV_CACHE_DIR=/root/.cache/uv uv sync --locked --no-default-groups --group dev && \
     chown -R 10001:10001 /opt/venv && chown 10001:10001 /srv
 COPY --chown=10001:10001 pyproject.toml uv.lock ./
 COPY --chown=10001:10001 hotreload ./hotreload
