@@ -65,3 +65,12 @@ cluster-up: tools ## ctlptl apply -f ctlptl.yaml (uses locally built images when
 
 cluster-down: tools ## ctlptl delete -f ctlptl.yaml
 	scripts/cluster/down.sh
+
+## ---- inner loop -------------------------------------------------------------------------
+.PHONY: dev bench
+dev: cluster-up ## The local cluster, then `tilt up` (http://localhost:8000, UI on :10350)
+	tilt up
+
+bench: sync tools engine ## Speed and size figures: prints a table, writes .out/bench.json and docs/bench.png
+	uv sync --locked --group bench
+	uv run --group bench python -m bench

@@ -1,0 +1,140 @@
+"""Shared pieces: statistics, pinned processes, readiness, wrk, editing files."""
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER_CORE, LOAD_CORE = "0", "1"
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "median": statistics.median(ordered),
+        "p90": ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))],
+        "min": ordered[0],
+        "max": ordered[-1],
+        "n": len(ordered),
+    }
+
+
+def pinned(core: str, argv: list[str]) -> list[str]:
+    """argv run on one CPU core (taskset), when the machine has taskset and two cores."""
+    if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
+        return ["taskset", "-c", core, *argv]
+    return argv
+
+
+def wait_for_body(url: str, expected: str | None = None, timeout: float = 60.0) -> float:
+    """Poll url until it answers 200 (with body == expected, if given); return the seconds."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        try:
+            response = requests.get(url, timeout=2)
+            if response.status_code == 200 and (expected is None or response.text == expected):
+                return time.monotonic() - start
+        except requests.RequestException:
+            pass
+        time.sleep(0.005)
+    raise TimeoutError(f"{url} did not answer {expected!r} within {timeout} s")
+
+
+@contextmanager
+def server(argv: list[str], url: str, cwd: Path = ROOT, env: dict | None = None) -> Iterator[int]:
+    """Run a server pinned to the server core until url answers; yield its pid."""
+    log = open(os.devnull, "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        pinned(SERVER_CORE, argv),
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        wait_for_body(url)
+        yield process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def wrk(url: str, seconds: int = 8, connections: int = 32) -> float:
+    """Requests per second from wrk, pinned to the load core."""
+    result = subprocess.run(
+        pinned(LOAD_CORE, ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url]),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of pid and its children, in MB."""
+    total = 0
+    for candidate in [pid, *_children(pid)]:
+        status = Path(f"/proc/{candidate}/status").read_text()
+        total += int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
+    return total / 1024
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
+
+
+def copy_project(destination: Path) -> Path:
+    """The checkout's files (tracked and new, not ignored) under destination."""
+    names = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, names):
+        source = ROOT / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+class Greeting:
+    """Edits app/routes/hello.py's greeting in a project copy; each edit has a new expected body."""
+
+    def __init__(self, project: Path) -> None:
+        self.path = project / "app" / "routes" / "hello.py"
+        self.original = self.path.read_text()
+        self.count = 0
+
+    def edit(self) -> str:
+        self.count += 1
+        word = f"Edit{self.count}"
+        self.path.write_text(
+            self.original.replace('Greeting(hello="World")', f'Greeting(hello="{word}")')
+        )
+        return f'{{"Hello":"{word}"}}'
+
+
+def time_edits(greeting: Greeting, url: str, edits: int, settle: float = 0.3) -> list[float]:
+    """Seconds from each save until url serves the new body."""
+    samples = []
+    for _ in range(edits):
+        time.sleep(settle)
+        expected = greeting.edit()
+        samples.append(wait_for_body(url, expected, timeout=300))
+    return samples

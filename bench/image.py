@@ -1,0 +1,69 @@
+"""Image sizes, rebuild time after a one-line change, container start to first ready answer."""
+
+import subprocess
+import time
+from pathlib import Path
+
+from bench.common import ROOT, copy_project, summary, wait_for_body
+from tests.images import build, docker
+from tests.system.service import free_port
+
+STARTS = 5
+
+
+def size_mb(image: str) -> float:
+    return int(docker("image", "inspect", "--format", "{{.Size}}", image).stdout) / 1e6
+
+
+def rebuild_seconds(project: Path) -> float:
+    build("fastapi-service:bench-rebuild", context=project)  # warm: every layer cached
+    hello = project / "app" / "routes" / "hello.py"
+    hello.write_text(hello.read_text() + "\n# a one-line change\n")
+    start = time.monotonic()
+    build("fastapi-service:bench-rebuild", context=project)
+    return time.monotonic() - start
+
+
+def start_to_ready(image: str) -> list[float]:
+    samples = []
+    for _ in range(STARTS):
+        port = free_port()
+        start = time.monotonic()
+        cid = docker(
+            "run",
+            "--detach",
+            "--read-only",
+            "--tmpfs",
+            "/tmp",
+            "--publish",
+            f"127.0.0.1:{port}:8000",
+            image,
+        ).stdout.strip()
+        try:
+            wait_for_body(f"http://127.0.0.1:{port}/readyz")
+            samples.append(time.monotonic() - start)
+        finally:
+            docker("rm", "--force", cid, check=False)
+    return samples
+
+
+def run(scratch: Path) -> dict:
+    production = build("fastapi-service:bench", target="production")
+    development = build("fastapi-service:bench-dev", target="development")
+    k6 = build("fastapi-service-k6:bench", context=ROOT / "load")
+    base = subprocess.run(
+        ["docker", "image", "inspect", "--format", "{{.Size}}", "python:3.13-slim"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {
+        "size_mb": {
+            "production": size_mb(production),
+            "development": size_mb(development),
+            "k6": size_mb(k6),
+            "base python:3.13-slim": int(base) / 1e6,
+        },
+        "rebuild_after_one_line_change_s": rebuild_seconds(copy_project(scratch / "image")),
+        "start_to_ready_s": summary(start_to_ready(production)),
+    }

@@ -1,0 +1,41 @@
+"""Save-to-serve with hotreload against plain `uvicorn --reload`, on the same app, same run."""
+
+import sys
+from pathlib import Path
+
+from bench.common import Greeting, copy_project, server, summary, time_edits
+from tests.system.service import free_port
+
+EDITS = 10
+
+
+def reloaders(port: int) -> dict[str, list[str]]:
+    python = sys.executable
+    return {
+        "hotreload": [python, "-m", "hotreload", "app.main:app", "--port", str(port)],
+        "uvicorn --reload": [
+            python,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--reload",
+            "--reload-dir",
+            "app",
+            "--port",
+            str(port),
+        ],
+    }
+
+
+def run(scratch: Path) -> dict:
+    project = copy_project(scratch / "reload")
+    results = {}
+    for name, argv in reloaders(port := free_port()).items():
+        greeting = Greeting(project)
+        url = f"http://127.0.0.1:{port}/"
+        env = {"APP_LOG_LEVEL": "warning"}
+        with server(argv, url, cwd=project, env=env):
+            results[name] = summary(time_edits(greeting, url, EDITS, settle=0.5))
+        greeting.path.write_text(greeting.original)
+    results["speedup"] = results["uvicorn --reload"]["median"] / results["hotreload"]["median"]
+    return results
