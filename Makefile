@@ -6,6 +6,9 @@ SHELL := bash
 # Pinned tools (make tools) come before anything else on PATH.
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export DOCKER_BUILDKIT := 1
+# Offline by default: skaffold would otherwise look for a newer release on every run.
+export SKAFFOLD_UPDATE_CHECK := false
+SKAFFOLD_BUILD := .out/skaffold-build.json
 UV_VERSION := 0.13.8
 FASTAPI_ROOT ?= http://127.0.0.1:8000
 
@@ -74,3 +77,15 @@ dev: cluster-up ## The local cluster, then `tilt up` (http://localhost:8000, UI 
 bench: sync tools engine ## Speed and size figures: prints a table, writes .out/bench.json and docs/bench.png
 	uv sync --locked --group bench
 	uv run --group bench python -m bench
+
+## ---- skaffold ---------------------------------------------------------------------------
+.PHONY: skaffold-docker
+skaffold-docker: tools engine ## No cluster: skaffold build, deploy to Docker, verify, k6, delete
+	mkdir -p .out
+	skaffold build -p docker --file-output $(SKAFFOLD_BUILD)
+	skaffold deploy -p docker -a $(SKAFFOLD_BUILD)
+	net=$$(docker inspect fastapi-service -f '{{range $$k, $$v := .NetworkSettings.Networks}}{{$$k}}{{end}}'); \
+	status=0; \
+	skaffold verify -p docker -a $(SKAFFOLD_BUILD) --docker-network "$$net" || status=$$?; \
+	skaffold exec load -p docker -a $(SKAFFOLD_BUILD) --docker-network "$$net" || status=$$?; \
+	skaffold delete -p docker; exit $$status
