@@ -12,7 +12,11 @@ ACCESS_LOGGER = "app.access"
 _HANDLER_NAME = "app.stdout"
 # Attributes every LogRecord has; anything else on a record came in through `extra=`.
 # uvicorn adds color_message, a duplicate of the message with terminal colours.
-_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
+_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 def _extras(record: logging.LogRecord) -> dict[str, object]:
@@ -72,7 +76,7 @@ def configure_logging(settings: Settings) -> None:
     """Route every logger (uvicorn's included) through one stdout handler."""
     # Skip what the records never show: the caller's frame, thread and process names.
     # https://docs.python.org/3/howto/logging.html#optimization
-    logging._srcfile = None  # noqa: SLF001 - the documented switch for caller lookup
+    logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     handler = logging.StreamHandler(sys.stdout)
     handler.set_name(_HANDLER_NAME)

@@ -10,6 +10,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import request_id
+from app.lifecycle import Lifecycle
 from app.logs import ACCESS_LOGGER
 from app.metrics import RequestMetrics
 
@@ -80,3 +81,28 @@ class RootPathMiddleware:
         if scope["type"] in ("http", "websocket"):
             scope["root_path"] = self.root_path
         await self.app(scope, receive, send)
+
+
+class CloseWhenDrainingMiddleware:
+    """Once shutdown begins, answer with `Connection: close`.
+
+    Clients then stop reusing keep-alive connections to this process and reconnect, and the
+    Service routes the new connections to replicas that are staying, so a rollout loses no
+    request to a connection closed under it.
+    """
+
+    def __init__(self, app: ASGIApp, lifecycle: Lifecycle) -> None:
+        self.app = app
+        self.lifecycle = lifecycle
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.lifecycle.ready:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_closing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), (b"connection", b"close")]
+            await send(message)
+
+        await self.app(scope, receive, send_closing)

@@ -70,7 +70,9 @@ def test_sigterm_drains_then_exits_zero():
         during_drain = requests.get(f"{base}/readyz", timeout=2)
         assert during_drain.status_code == 503
         assert during_drain.json() == {"status": "shutting down"}
-        assert requests.get(f"{base}/", timeout=2).status_code == 200  # still serving
+        served = requests.get(f"{base}/", timeout=2)
+        assert served.status_code == 200  # still serving, but asking clients to reconnect
+        assert served.headers["connection"] == "close"
 
         slow.join(timeout=10)
         response = in_flight["response"]

@@ -25,5 +25,15 @@ def test_readyz_is_503_once_shutdown_begins_while_liveness_stays_ok(make_client)
     assert client.get("/healthz").status_code == 200
 
 
+def test_connections_close_once_draining(make_client):
+    lifecycle = Lifecycle()
+    client = make_client(lifecycle=lifecycle)
+    assert client.get("/").headers.get("connection") != "close"
+    lifecycle.begin_shutdown()
+    response = client.get("/")
+    assert response.status_code == 200  # still served, but the client must reconnect
+    assert response.headers["connection"] == "close"
+
+
 def test_not_ready_before_startup():
     assert not Lifecycle().ready
