@@ -75,6 +75,7 @@ def test_nothing_is_loaded_from_the_network(tilt_env):
     result = json.loads(tiltfile_result(tilt_env, "--mode=k8s").stdout)
     assert all(path.startswith(str(ROOT)) for path in result["ConfigFiles"])
     assert not re.search(r"^\s*load\(", (ROOT / "Tiltfile").read_text(), flags=re.MULTILINE)
+    assert result["AnalyticsOpt"] == 1  # Tilt's opt-out: no usage data leaves the machine
 
 
 def test_a_non_local_context_is_refused_with_a_clear_message(tilt_env, tmp_path):
