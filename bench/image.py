@@ -4,7 +4,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench.common import ROOT, copy_project, summary, wait_for_body
+from bench.common import ROOT, summary, wait_for_body
+from tests.checkout import copy_project
 from tests.images import build, docker
 from tests.system.service import free_port
 

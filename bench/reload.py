@@ -3,7 +3,8 @@
 import sys
 from pathlib import Path
 
-from bench.common import Greeting, copy_project, server, summary, time_edits
+from bench.common import Greeting, server, summary, time_edits
+from tests.checkout import copy_project
 from tests.system.service import free_port
 
 EDITS = 10

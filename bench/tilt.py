@@ -5,7 +5,8 @@ import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.common import ROOT, Greeting, copy_project, summary, time_edits, wait_for_body
+from bench.common import ROOT, Greeting, summary, time_edits, wait_for_body
+from tests.checkout import copy_project
 from tests.system.service import free_port
 
 EDITS = 10
@@ -54,9 +55,7 @@ def measure(project: Path, edits: int, *tilt_args: str) -> dict:
 
 
 def run(scratch: Path) -> dict:
-    project = copy_project(scratch / "tilt")
-    (project / ".venv").symlink_to(ROOT / ".venv")
-    (project / ".tools").symlink_to(ROOT / ".tools")
+    project = copy_project(scratch / "tilt", share_environment=True)
     results = {
         "local process, hot reload": measure(project, EDITS, "--mode=local"),
         "compose, live update": measure(project, EDITS, "--mode=compose"),

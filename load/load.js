@@ -71,7 +71,7 @@ export function handleSummary(data) {
   const text = [
     `k6 against ${BASE}`,
     `  requests ${m.http_reqs.values.count} at ${m.http_reqs.values.rate.toFixed(1)}/s, ` +
-      `failed ${(100 * m.http_req_failed.values.rate).toFixed(2)}%, ` +
+      `failed ${m.http_req_failed.values.passes} (${(100 * m.http_req_failed.values.rate).toFixed(2)}%), ` +
       `checks ${(100 * m.checks.values.rate).toFixed(2)}% passed`,
     `  latency ms: med ${d.med.toFixed(2)}  p90 ${d['p(90)'].toFixed(2)}  ` +
       `p95 ${d['p(95)'].toFixed(2)}  p99 ${d['p(99)'].toFixed(2)}  max ${d.max.toFixed(2)}`,

@@ -2,12 +2,12 @@
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.checkout import copy_project
 from tests.prerequisites import ROOT, TOOLS_BIN, tool
 from tests.system.service import free_port
 
@@ -60,24 +60,7 @@ def manifests(result: subprocess.CompletedProcess) -> dict[str, dict]:
 
 @pytest.fixture(scope="session")
 def project_copy(tmp_path_factory) -> Path:
-    """The checkout's files (tracked and new, not ignored) in a scratch directory, to edit."""
-    files = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\0")
-    copy = tmp_path_factory.mktemp("project")
-    for name in filter(None, files):
-        source = ROOT / name
-        if source.is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy / name)
-    # The checkout's environment and tools, shared (uv checks the environment against the lock).
-    (copy / ".venv").symlink_to(ROOT / ".venv")
-    (copy / ".tools").symlink_to(ROOT / ".tools")
-    return copy
+    return copy_project(tmp_path_factory.mktemp("project"), share_environment=True)
 
 
 @pytest.fixture
