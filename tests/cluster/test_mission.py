@@ -1,0 +1,350 @@
+"""The whole mission on the real kind cluster, in order (make e2e).
+
+ctlptl (the session's cluster) -> tilt ci -> live update in the pod -> the three Tilt buttons
+-> the Tilt web UI in Chromium -> skaffold run -p ci, verify, exec load -> zero failed
+requests through a rolling restart and a pod deletion -> all of it in a namespace that
+enforces the "restricted" Pod Security Standard. Figures go to .out/e2e.json.
+"""
+
+import json
+import statistics
+import subprocess
+import time
+
+import pytest
+import requests
+import yaml
+
+from tests.checkout import copy_project
+from tests.cluster.cluster import REGISTRY_HOST, Cluster
+from tests.cluster.mission import failed_requests, k6_job, record, tilt_up, tool_env
+from tests.prerequisites import ROOT, tool
+from tests.system.service import free_port
+
+pytestmark = pytest.mark.cluster
+
+NAMESPACE = "fastapi-restricted"
+EDITS = 10
+
+
+@pytest.fixture(scope="module")
+def namespace(cluster: Cluster):
+    cluster.kubectl("create", "namespace", NAMESPACE)
+    cluster.kubectl(
+        "label",
+        "namespace",
+        NAMESPACE,
+        "pod-security.kubernetes.io/enforce=restricted",
+        "pod-security.kubernetes.io/enforce-version=latest",
+    )
+    yield NAMESPACE
+    cluster.kubectl("delete", "namespace", NAMESPACE, "--wait=false")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return copy_project(tmp_path_factory.mktemp("mission"), share_environment=True)
+
+
+@pytest.fixture(scope="module")
+def env(cluster: Cluster) -> dict[str, str]:
+    return tool_env(FASTAPI_PORT=str(free_port()))
+
+
+TILT_ARGS = ["--mode=k8s", f"--namespace={NAMESPACE}"]
+
+
+def test_namespace_enforces_restricted(cluster: Cluster, namespace):
+    privileged = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "privileged", "namespace": namespace},
+        "spec": {
+            "containers": [{"name": "c", "image": "x", "securityContext": {"privileged": True}}]
+        },
+    }
+    result = subprocess.run(
+        [tool("kubectl"), "--context", cluster.context, "apply", "-f", "-"],
+        input=json.dumps(privileged),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert 'violates PodSecurity "restricted' in result.stderr
+
+
+def test_tilt_ci_builds_pushes_deploys_and_tests(cluster: Cluster, namespace, project, env):
+    started = time.monotonic()
+    result = subprocess.run(
+        [tool("tilt"), "ci", "--port", str(free_port()), "--timeout", "15m", "--", *TILT_ARGS],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    record("tilt_ci_seconds", round(time.monotonic() - started, 1))
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    assert "SUCCESS. All workloads are healthy." in output
+    image = cluster.kubectl(
+        "get",
+        "deployment",
+        "fastapi-service",
+        "-n",
+        namespace,
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image}",
+    )
+    assert image.startswith(f"{REGISTRY_HOST}/fastapi-service:"), (
+        image
+    )  # pushed to the local registry
+    tags = requests.get(f"http://{REGISTRY_HOST}/v2/fastapi-service/tags/list", timeout=10).json()[
+        "tags"
+    ]
+    assert image.rsplit(":", 1)[1] in tags
+
+
+@pytest.fixture(scope="module")
+def tilt(namespace, project, env):
+    with tilt_up(project, free_port(), env, *TILT_ARGS) as session:
+        session.wait_ready("fastapi-service")
+        url = f"http://127.0.0.1:{env['FASTAPI_PORT']}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.5)
+        yield session, url
+        subprocess.run(
+            [tool("tilt"), "down", "--", *TILT_ARGS],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
+
+
+def test_port_forward_answers(tilt):
+    _, url = tilt
+    assert requests.get(f"{url}/", timeout=5).json() == {"Hello": "World"}
+
+
+def test_live_update_in_the_pod_without_rebuild(cluster: Cluster, namespace, project, tilt):
+    session, url = tilt
+    pod_image = cluster.kubectl(
+        "get",
+        "deployment",
+        "fastapi-service",
+        "-n",
+        namespace,
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image}",
+    )
+    hello = project / "app" / "routes" / "hello.py"
+    original = hello.read_text()
+    samples = []
+    try:
+        for n in range(1, EDITS + 1):
+            time.sleep(1)
+            hello.write_text(
+                original.replace('Greeting(hello="World")', f'Greeting(hello="Pod{n}")')
+            )
+            saved = time.monotonic()
+            while time.monotonic() - saved < 60:
+                try:
+                    if requests.get(f"{url}/", timeout=2).json() == {"Hello": f"Pod{n}"}:
+                        break
+                except (requests.RequestException, ValueError):
+                    pass
+                time.sleep(0.01)
+            samples.append(time.monotonic() - saved)
+    finally:
+        hello.write_text(original)
+    ordered = sorted(samples)
+    figures = {
+        "median_s": statistics.median(ordered),
+        "p90_s": ordered[int(0.9 * (len(ordered) - 1))],
+        "samples_s": [round(s, 3) for s in samples],
+    }
+    record("cluster_save_to_serve", figures)
+    assert all(s < 60 for s in samples), samples
+    assert (
+        cluster.kubectl(
+            "get",
+            "deployment",
+            "fastapi-service",
+            "-n",
+            namespace,
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        )
+        == pod_image
+    )
+    assert "Will copy 1 file(s) to container" in session.log.read_text()
+
+
+@pytest.mark.parametrize("button", ["helm-test", "system-tests", "load-test"])
+def test_each_button_passes(tilt, button):
+    session, _ = tilt
+    build = session.trigger_and_wait(button)
+    assert not build.get("error"), session.log.read_text()[-4000:]
+
+
+def test_tilt_web_ui_shows_resources_and_buttons_and_runs_the_suite(tilt):
+    from tests.cluster.tilt_ui import check_ui, screenshot
+
+    session, _ = tilt
+    before = len(session.resource("system-tests")["status"].get("buildHistory") or [])
+    buttons = ["helm-test", "system-tests", "load-test"]
+    check_ui(session.api_port, ["fastapi-service", *buttons], buttons, "system-tests")
+    build = session.wait_for_build("system-tests", before)
+    assert not build.get("error")
+    screenshot(session.api_port, ROOT / "docs" / "tilt-ui.png")
+
+
+@pytest.fixture(scope="module")
+def skaffold_build(tilt, cluster: Cluster, namespace, tmp_path_factory):
+    """After Tilt is done with the namespace: skaffold's build file."""
+    output = tmp_path_factory.mktemp("skaffold") / "build.json"
+    result = _skaffold(cluster, "build", "-p", "ci", "--file-output", str(output))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return output
+
+
+def _skaffold(cluster: Cluster, *args: str, timeout: float = 1200) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [tool("skaffold"), *args, "--kube-context", cluster.context, "--namespace", NAMESPACE],
+        cwd=ROOT,
+        env=tool_env(SKAFFOLD_UPDATE_CHECK="false"),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_skaffold_run_ci_deploys_and_helm_tests(cluster: Cluster, namespace, skaffold_build):
+    started = time.monotonic()
+    result = _skaffold(cluster, "run", "-p", "ci")
+    record("skaffold_run_ci_seconds", round(time.monotonic() - started, 1))
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    assert "fastapi-service-test-system" in output
+    assert "Succeeded" in output
+
+
+@pytest.mark.parametrize("command", [("verify",), ("exec", "load")])
+def test_skaffold_verify_and_load(cluster: Cluster, skaffold_build, command):
+    started = time.monotonic()
+    result = _skaffold(cluster, *command, "-p", "ci", "-a", str(skaffold_build))
+    record(f"skaffold_{'_'.join(command)}_seconds", round(time.monotonic() - started, 1))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+
+
+def _k6_image(skaffold_build) -> str:
+    builds = json.loads(skaffold_build.read_text())["builds"]
+    return next(b["tag"] for b in builds if b["imageName"] == "fastapi-service-k6")
+
+
+@pytest.mark.parametrize("disruption", ["rollout-restart", "delete-pod"])
+def test_no_request_fails_while_pods_are_replaced(
+    cluster: Cluster, namespace, skaffold_build, disruption
+):
+    ready = cluster.kubectl(
+        "get",
+        "deployment",
+        "fastapi-service",
+        "-n",
+        namespace,
+        "-o",
+        "jsonpath={.status.readyReplicas}",
+    )
+    assert int(ready) >= 2
+    job = f"k6-{disruption}"
+    manifest = yaml.safe_dump(
+        k6_job(job, namespace, _k6_image(skaffold_build), rate=50, duration="45s")
+    )
+    subprocess.run(
+        [tool("kubectl"), "--context", cluster.context, "apply", "-f", "-"],
+        input=manifest,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    try:
+        cluster.kubectl(
+            "wait",
+            "-n",
+            namespace,
+            f"job/{job}",
+            "--for=jsonpath={.status.active}=1",
+            "--timeout=120s",
+        )
+        time.sleep(8)
+        if disruption == "rollout-restart":
+            cluster.kubectl("rollout", "restart", "deployment/fastapi-service", "-n", namespace)
+            cluster.kubectl(
+                "rollout", "status", "deployment/fastapi-service", "-n", namespace, "--timeout=300s"
+            )
+        else:
+            pod = cluster.kubectl(
+                "get",
+                "pods",
+                "-n",
+                namespace,
+                "-l",
+                "app.kubernetes.io/name=fastapi-service",
+                "-o",
+                "jsonpath={.items[0].metadata.name}",
+            )
+            cluster.kubectl("delete", "pod", pod, "-n", namespace)
+        cluster.kubectl(
+            "wait", "-n", namespace, f"job/{job}", "--for=condition=Complete", "--timeout=300s"
+        )
+        output = cluster.kubectl("logs", "-n", namespace, f"job/{job}")
+        failed, total = failed_requests(output)
+        record(f"failed_requests_during_{disruption}", {"failed": failed, "total": total})
+        assert total > 1000
+        assert failed == 0, output[-2000:]
+    finally:
+        cluster.kubectl("delete", "job", job, "-n", namespace, "--wait=false")
+
+
+def test_every_pod_started_under_the_restricted_standard(cluster: Cluster, namespace):
+    pods = json.loads(cluster.kubectl("get", "pods", "-n", namespace, "-o", "json"))["items"]
+    names = {p["metadata"]["name"]: p["status"]["phase"] for p in pods}
+    assert names["fastapi-service-test-system"] == "Succeeded"
+    assert names["fastapi-service-test-connection"] == "Succeeded"
+    running = [
+        n for n, phase in names.items() if n.startswith("fastapi-service-") and phase == "Running"
+    ]
+    assert len(running) >= 2
+
+
+def test_helm_install_rejects_a_bad_value_naming_the_field(cluster: Cluster, namespace):
+    result = subprocess.run(
+        [
+            tool("helm"),
+            "install",
+            "bad",
+            str(ROOT / "charts" / "fastapi-service"),
+            "--kube-context",
+            cluster.context,
+            "--namespace",
+            namespace,
+            "--set-string",
+            "service.port=http",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "values don't meet the specifications of the schema" in result.stderr
+    assert "port" in result.stderr
