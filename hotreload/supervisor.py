@@ -7,6 +7,7 @@ import contextlib
 import ctypes
 import importlib
 import json
+import logging
 import os
 import selectors
 import signal
@@ -69,6 +70,8 @@ class Supervisor:
                 die_with_parent()
                 code = target(write_fd)
             finally:
+                # os._exit skips interpreter clean-up: write out what logging still buffers.
+                logging.shutdown()
                 os._exit(code or 0)
         os.close(write_fd)
         return pid, read_fd

@@ -1,9 +1,13 @@
 """One structured line per request; uvicorn's access log stays off."""
 
+import io
 import json
 import logging
+import time
 
 import pytest
+
+from app.logs import BatchingStreamHandler
 
 
 def access_lines(text: str) -> list[dict]:
@@ -71,3 +75,41 @@ def _restore_root_level():
     level = logging.getLogger().level
     yield
     logging.getLogger().setLevel(level)
+
+
+def _record(level: int, msg: str) -> logging.LogRecord:
+    return logging.makeLogRecord({"name": "t", "levelno": level, "levelname": "X", "msg": msg})
+
+
+class _Stream(io.StringIO):
+    """A StringIO that counts flushes: what reaches the stream's buffer, and when."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+        super().flush()
+
+
+def test_info_lines_are_flushed_in_a_batch_soon_after():
+    stream = _Stream()
+    handler = BatchingStreamHandler(stream, owns_stream=False, flush_seconds=0.05)
+    for n in range(3):
+        handler.emit(_record(logging.INFO, f"line {n}"))
+    assert stream.flushes == 0
+    time.sleep(0.3)
+    assert stream.flushes == 1
+    assert stream.getvalue().splitlines() == ["line 0", "line 1", "line 2"]
+
+
+def test_warnings_flush_at_once_and_close_flushes_the_rest():
+    stream = _Stream()
+    handler = BatchingStreamHandler(stream, owns_stream=False, flush_seconds=60)
+    handler.emit(_record(logging.WARNING, "careful"))
+    assert stream.flushes == 1
+    handler.emit(_record(logging.INFO, "later"))
+    handler.close()
+    assert stream.flushes == 2
+    assert not stream.closed  # not ours to close
