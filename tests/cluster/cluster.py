@@ -1,0 +1,82 @@
+"""Drive the project's kind cluster (ctlptl.yaml) through its scripts and kubectl."""
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+
+from tests import prerequisites
+
+ROOT = prerequisites.ROOT
+CLUSTER_SCRIPTS = ROOT / "scripts" / "cluster"
+KIND_NAME = "fastapi-service"
+CONTEXT = f"kind-{KIND_NAME}"
+NODE_CONTAINER = f"{KIND_NAME}-control-plane"
+REGISTRY = "ctlptl-registry"
+REGISTRY_HOST = "localhost:5005"
+
+
+def run(*args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{prerequisites.TOOLS_BIN}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(
+        args, capture_output=True, text=True, timeout=timeout, env=env, check=False
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(args)} failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}"
+        )
+    return result
+
+
+def script_value(name: str) -> str:
+    """A variable of scripts/cluster/lib.sh, e.g. the name of the node image it builds."""
+    return run("bash", "-c", f'. "{CLUSTER_SCRIPTS}/lib.sh" && echo "${name}"').stdout.strip()
+
+
+def kind_clusters() -> list[str]:
+    return run(prerequisites.tool("kind"), "get", "clusters").stdout.split()
+
+
+def containers(*names: str) -> list[str]:
+    """Those of the named containers that exist, running or not."""
+    listed = run(prerequisites.docker(), "ps", "--all", "--format", "{{.Names}}").stdout.split()
+    return [name for name in names if name in listed]
+
+
+@dataclass
+class Cluster:
+    context: str
+    seconds_to_ready: float
+
+    def kubectl(self, *args: str, timeout: float = 300) -> str:
+        return run(
+            prerequisites.tool("kubectl"), "--context", self.context, *args, timeout=timeout
+        ).stdout
+
+    def run_pod(self, name: str, image: str, *command: str, timeout: float = 180) -> str:
+        """Run command in a one-off pod until it exits; return its output if it succeeded."""
+        self.kubectl("delete", "pod", name, "--ignore-not-found", "--wait=true")
+        self.kubectl(
+            "run", name, f"--image={image}", "--restart=Never", "--command", "--", *command
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            phase = ""
+            while phase not in ("Succeeded", "Failed") and time.monotonic() < deadline:
+                time.sleep(1)
+                phase = self.kubectl("get", "pod", name, "-o", "jsonpath={.status.phase}")
+            if phase != "Succeeded":
+                state = self.kubectl("describe", "pod", name)
+                logs = run(
+                    prerequisites.tool("kubectl"),
+                    "--context",
+                    self.context,
+                    "logs",
+                    name,
+                    check=False,
+                )
+                output = f"{logs.stdout[-1500:]}\n{state[-2500:]}"
+                raise AssertionError(f"pod {name} ended {phase or 'nowhere'}:\n{output}")
+            return self.kubectl("logs", name)
+        finally:
+            self.kubectl("delete", "pod", name, "--ignore-not-found", "--wait=false")

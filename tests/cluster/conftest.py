@@ -1,0 +1,85 @@
+"""A kind cluster made by the project's own scripts (make cluster-up) for the cluster tests.
+
+The cluster is the one ctlptl.yaml describes, created by scripts/cluster/up.sh from the images
+`make cluster-image` builds, and deleted by scripts/cluster/down.sh after the last test.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests import prerequisites
+from tests.cluster.cluster import (
+    CLUSTER_SCRIPTS,
+    CONTEXT,
+    KIND_NAME,
+    REGISTRY,
+    Cluster,
+    containers,
+    kind_clusters,
+    run,
+    script_value,
+)
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Cluster]:
+    docker = prerequisites.docker()
+    for name in ("ctlptl", "kind", "kubectl"):
+        prerequisites.tool(name)
+    if os.environ.get("CLUSTER_IMAGES") != "upstream":
+        for variable in ("NODE_IMAGE", "REGISTRY_IMAGE"):
+            image = script_value(variable)
+            if run(docker, "image", "inspect", image, check=False).returncode != 0:
+                prerequisites.missing(f"{image} not built: run `make cluster-image`")
+    if KIND_NAME in kind_clusters() or containers(REGISTRY):
+        if not prerequisites.in_ci():
+            pytest.skip(
+                f"cluster {CONTEXT} or {REGISTRY} already exists: `make cluster-down` first"
+            )
+        run(str(CLUSTER_SCRIPTS / "down.sh"))
+
+    start = time.monotonic()
+    run(str(CLUSTER_SCRIPTS / "up.sh"), timeout=900)
+    try:
+        yield Cluster(CONTEXT, time.monotonic() - start)
+    finally:
+        run(str(CLUSTER_SCRIPTS / "down.sh"), check=False)
+
+
+@pytest.fixture(scope="session")
+def probe_image() -> str:
+    """A tiny image built here and pushed to the local registry: Debian's static busybox."""
+    docker = prerequisites.docker()
+    if shutil.which("apt-get") is None:
+        prerequisites.missing("apt-get not found: the probe image is Debian's busybox-static")
+    with tempfile.TemporaryDirectory() as work:
+        result = subprocess.run(
+            ["apt-get", "download", "busybox-static"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            prerequisites.missing(f"apt-get download busybox-static failed: {result.stderr[-500:]}")
+        deb = next(Path(work).glob("busybox-static_*.deb"))
+        rootfs = Path(work) / "rootfs"
+        run("dpkg-deb", "-x", str(deb), str(rootfs))
+        image = "fastapi-service/cluster-probe:test"
+        layer = Path(work) / "probe.tar"
+        run("tar", "-C", str(rootfs), "-cf", str(layer), "bin/busybox")
+        run(docker, "import", "--change", 'ENTRYPOINT ["/bin/busybox"]', str(layer), image)
+    return image
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """test_down.py deletes the session's cluster: run it after every other test."""
+    last = [item for item in items if item.path.name == "test_down.py"]
+    items[:] = [item for item in items if item not in last] + last
