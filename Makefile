@@ -14,7 +14,7 @@ FASTAPI_ROOT ?= http://127.0.0.1:8000
 
 .PHONY: help
 help: ## List the targets
-	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk -F ':.*## ' '/^[a-z][a-z0-9-]*:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 ## ---- set-up -------------------------------------------------------------------------
 .PHONY: uv sync tools engine
@@ -60,7 +60,8 @@ load: tools ## k6 run of load/load.js against FASTAPI_ROOT (default 127.0.0.1:80
 
 ## ---- cluster -------------------------------------------------------------------------
 .PHONY: cluster-image cluster-up cluster-down
-cluster-image: tools ## Build kind node + registry images from package registries (air-gapped path)
+cluster-image: tools engine ## Build kind node + registry images from package registries (air-gapped path)
+	scripts/host/ensure-packages.sh debootstrap gcc libc6-dev libcap2-bin jq
 	scripts/cluster/build-images.sh
 
 cluster-up: tools ## ctlptl apply -f ctlptl.yaml (uses locally built images when present)
@@ -70,9 +71,14 @@ cluster-down: tools ## ctlptl delete -f ctlptl.yaml
 	scripts/cluster/down.sh
 
 ## ---- inner loop -------------------------------------------------------------------------
-.PHONY: dev bench
+.PHONY: dev bench e2e
 dev: cluster-up ## The local cluster, then `tilt up` (http://localhost:8000, UI on :10350)
 	tilt up
+
+e2e: sync tools cluster-image ## The whole mission on a real kind cluster (tens of minutes): .out/e2e.json
+	scripts/host/ensure-packages.sh chromium
+	uv sync --locked --group e2e
+	uv run --group e2e pytest -m cluster tests/cluster -v
 
 bench: sync tools engine ## Speed and size figures: prints a table, writes .out/bench.json and docs/bench.png
 	uv sync --locked --group bench

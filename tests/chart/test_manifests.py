@@ -146,6 +146,7 @@ def test_test_hooks_run_from_the_chart_image_hardened(docs, suffix):
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
     env = {e["name"]: e["value"] for e in container["env"]}
     assert env["FASTAPI_ROOT"] == "http://demo-fastapi-service.demo.svc:8000"
+    assert env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] == "1"
     assert pod["spec"]["restartPolicy"] == "Never"
 
 

@@ -48,6 +48,13 @@ class TiltSession:
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 
+    def wait_for_api(self, timeout: float = 120) -> None:
+        """Until `tilt up` answers on its port."""
+        deadline = time.monotonic() + timeout
+        while self.cli("get", "session").returncode != 0:
+            assert time.monotonic() < deadline, self.log.read_text()[-3000:]
+            time.sleep(1)
+
     def wait_ready(self, name: str, timeout: float = 600) -> None:
         result = self.cli(
             "wait",

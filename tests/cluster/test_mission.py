@@ -110,6 +110,7 @@ def test_tilt_ci_builds_pushes_deploys_and_tests(cluster: Cluster, namespace, pr
 @pytest.fixture(scope="module")
 def tilt(namespace, project, env):
     with tilt_up(project, free_port(), env, *TILT_ARGS) as session:
+        session.wait_for_api()
         session.wait_ready("fastapi-service")
         url = f"http://127.0.0.1:{env['FASTAPI_PORT']}"
         deadline = time.monotonic() + 120
@@ -219,9 +220,11 @@ def skaffold_build(tilt, cluster: Cluster, namespace, tmp_path_factory):
 
 def _skaffold(cluster: Cluster, *args: str, timeout: float = 1200) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [tool("skaffold"), *args, "--kube-context", cluster.context, "--namespace", NAMESPACE],
+        [tool("skaffold"), *args, "--namespace", NAMESPACE],
         cwd=ROOT,
-        env=tool_env(SKAFFOLD_UPDATE_CHECK="false"),
+        # As an environment variable: verify and exec have no --kube-context flag (they use
+        # the current context, which ctlptl set to the same cluster).
+        env=tool_env(SKAFFOLD_UPDATE_CHECK="false", SKAFFOLD_KUBE_CONTEXT=cluster.context),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -136,6 +136,10 @@ spec:
           value: /opt/system-tests/bin:/opt/venv/bin:/usr/local/bin:/usr/bin:/bin
         - name: HOME
           value: /tmp
+        # The suite needs pytest and requests only; the dev image's other pytest plugins
+        # (hypothesis, coverage) would try to write to a read-only filesystem.
+        - name: PYTEST_DISABLE_PLUGIN_AUTOLOAD
+          value: "1"
       securityContext:
         {{- /* Read-only even where the service's own filesystem is writable (dev values). */}}
         {{- toYaml (merge (dict "readOnlyRootFilesystem" true) (deepCopy $.Values.securityContext)) | nindent 8 }}
