@@ -55,6 +55,7 @@ TILT_ARGS = ["--mode=k8s", f"--namespace={NAMESPACE}"]
 
 
 def test_namespace_enforces_restricted(cluster: Cluster, namespace):
+    record("cluster_ready_seconds", round(cluster.seconds_to_ready, 1))
     privileged = {
         "apiVersion": "v1",
         "kind": "Pod",
