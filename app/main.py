@@ -11,11 +11,7 @@ from app.errors import install_error_handlers
 from app.lifecycle import Lifecycle
 from app.logs import configure_logging
 from app.metrics import RequestMetrics
-from app.middleware import (
-    CloseWhenDrainingMiddleware,
-    ObservabilityMiddleware,
-    RootPathMiddleware,
-)
+from app.middleware import ObservabilityMiddleware, RootPathMiddleware
 from app.routes import health, hello, metrics
 from app.settings import Settings, load_settings
 
@@ -57,8 +53,7 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
         app.include_router(metrics.router)
     if settings.docs_enabled:
         install_docs(app)
-    app.add_middleware(CloseWhenDrainingMiddleware, lifecycle=lifecycle)
-    app.add_middleware(ObservabilityMiddleware, metrics=request_metrics)
+    app.add_middleware(ObservabilityMiddleware, metrics=request_metrics, lifecycle=lifecycle)
     if settings.root_path:
         app.add_middleware(RootPathMiddleware, root_path=settings.root_path)
     install_error_handlers(app)

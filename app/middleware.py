@@ -1,7 +1,7 @@
-"""One pure-ASGI middleware for request ids, metrics and the access log.
+"""One pure-ASGI middleware for request ids, metrics, the access log and draining.
 
-Pure ASGI (not BaseHTTPMiddleware) because it runs on every request: it adds no task,
-no body buffering, and reads the matched route only after the app has routed.
+Pure ASGI (not BaseHTTPMiddleware) and a single layer because it runs on every request: it
+adds no task, no body buffering, and reads the matched route only after the app has routed.
 """
 
 import logging
@@ -25,10 +25,21 @@ def route_template(scope: Scope) -> str:
     return getattr(route, "path", UNMATCHED_ROUTE)
 
 
+_CLOSE = (b"connection", b"close")
+
+
 class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, metrics: RequestMetrics | None) -> None:
+    """Per request: an X-Request-ID, a metrics sample and an access-log line.
+
+    Once shutdown begins it also answers with `Connection: close`: clients stop reusing
+    keep-alive connections to this process and reconnect, and the Service routes the new
+    connections to replicas that are staying, so a rollout loses no request.
+    """
+
+    def __init__(self, app: ASGIApp, metrics: RequestMetrics | None, lifecycle: Lifecycle) -> None:
         self.app = app
         self.metrics = metrics
+        self.lifecycle = lifecycle
         self.log = logging.getLogger(ACCESS_LOGGER)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -44,7 +55,10 @@ class ObservabilityMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (_HEADER, rid.encode())]
+                headers = [*message.get("headers", ()), (_HEADER, rid.encode())]
+                if not self.lifecycle.ready:
+                    headers.append(_CLOSE)
+                message["headers"] = headers
             await send(message)
 
         try:
@@ -81,28 +95,3 @@ class RootPathMiddleware:
         if scope["type"] in ("http", "websocket"):
             scope["root_path"] = self.root_path
         await self.app(scope, receive, send)
-
-
-class CloseWhenDrainingMiddleware:
-    """Once shutdown begins, answer with `Connection: close`.
-
-    Clients then stop reusing keep-alive connections to this process and reconnect, and the
-    Service routes the new connections to replicas that are staying, so a rollout loses no
-    request to a connection closed under it.
-    """
-
-    def __init__(self, app: ASGIApp, lifecycle: Lifecycle) -> None:
-        self.app = app
-        self.lifecycle = lifecycle
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.lifecycle.ready:
-            await self.app(scope, receive, send)
-            return
-
-        async def send_closing(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), (b"connection", b"close")]
-            await send(message)
-
-        await self.app(scope, receive, send_closing)

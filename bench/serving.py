@@ -6,36 +6,36 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 from bench.common import LOAD_CORE, ROOT, pinned, rss_mb, server, summary, wrk
 from tests.system.service import free_port
 
 ROUTES = {"root": "/", "items": "/items/42?q=abc"}
-REPEATS = 3
+ROUNDS = 5
 GRANIAN = "granian==2.8.7"
+SEED = "seed (uvicorn --reload --log-level debug)"
+PRODUCTION = "production (python -m app.server)"
+GRANIAN_NAME = "candidate: granian, same app"
+STARLETTE = "raw Starlette hello world"
 
 
-def configurations(port: int, scratch: Path) -> dict[str, tuple[list[str], Path, dict]]:
-    """name -> (argv, cwd, env). The seed runs as the seed's README runs it."""
+def configurations(scratch: Path) -> dict[str, tuple[list[str], Path, dict]]:
+    """name -> (argv, cwd, env), each on its own port. The seed runs as its README runs it."""
     seed_dir = scratch / "seed"
     seed_dir.mkdir(exist_ok=True)
     shutil.copy(ROOT / "bench" / "apps" / "seed.py", seed_dir / "main.py")
-    python, p = sys.executable, str(port)
-    ours = {
-        "APP_PORT": p,
-        "APP_LOG_FORMAT": "json",
-        "APP_LOG_LEVEL": "info",
-        "APP_METRICS_ENABLED": "true",
-    }
-    return {
-        "seed (uvicorn --reload --log-level debug)": (
-            [python, "-m", "uvicorn", "main:app", "--reload", "--log-level", "debug", "--port", p],
+    python = sys.executable
+    ours = {"APP_LOG_FORMAT": "json", "APP_LOG_LEVEL": "info", "APP_METRICS_ENABLED": "true"}
+    configs = {
+        SEED: (
+            [python, "-m", "uvicorn", "main:app", "--reload", "--log-level", "debug"],
             seed_dir,
             {},
         ),
-        "production (python -m app.server)": ([python, "-m", "app.server"], ROOT, ours),
-        "candidate: granian, same app": (
+        PRODUCTION: ([python, "-m", "app.server"], ROOT, ours),
+        GRANIAN_NAME: (
             [
                 "uv",
                 "run",
@@ -52,21 +52,17 @@ def configurations(port: int, scratch: Path) -> dict[str, tuple[list[str], Path,
                 "--loop",
                 "uvloop",
                 "--no-ws",
-                "--port",
-                p,
                 "app.main:create_app",
             ],
             ROOT,
             ours,
         ),
-        "raw Starlette hello world": (
+        STARLETTE: (
             [
                 python,
                 "-m",
                 "uvicorn",
                 "bench.apps.starlette_hello:app",
-                "--port",
-                p,
                 "--log-level",
                 "warning",
                 "--no-access-log",
@@ -75,6 +71,11 @@ def configurations(port: int, scratch: Path) -> dict[str, tuple[list[str], Path,
             {},
         ),
     }
+    for argv, _, env in configs.values():
+        port = str(free_port())
+        env["APP_PORT"] = port
+        argv += [] if argv[1:3] == ["-m", "app.server"] else ["--port", port]
+    return configs
 
 
 def k6_open_model(url_root: str, rate_rps: float) -> dict:
@@ -111,32 +112,40 @@ def k6_open_model(url_root: str, rate_rps: float) -> dict:
 
 
 def run(scratch: Path) -> dict:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    """Every server up at once, idle but one: wrk visits them in turn, ROUNDS times, so slow
+    drifts of this shared machine hit every configuration alike."""
+    configs = configurations(scratch)
     results: dict = {"rps": {}}
-    for name, (argv, cwd, env) in configurations(port, scratch).items():
-        routes = ROUTES if "Starlette" not in name else {"root": "/"}
-        with server(argv, f"{base}/", cwd=cwd, env=env) as pid:
-            wrk(f"{base}/", seconds=2)  # warm-up
-            results["rps"][name] = {
-                route: summary([wrk(base + path) for _ in range(REPEATS)])
-                for route, path in routes.items()
-            }
-            if name.startswith("production"):
-                half = results["rps"][name]["root"]["median"] / 2
-                results["latency"] = k6_open_model(base, half)
-                results["rss_mb"] = rss_mb(pid)
+    with ExitStack() as stack:
+        urls, pids = {}, {}
+        for name, (argv, cwd, env) in configs.items():
+            urls[name] = f"http://127.0.0.1:{env['APP_PORT']}"
+            pids[name] = stack.enter_context(server(argv, f"{urls[name]}/", cwd=cwd, env=env))
+            wrk(f"{urls[name]}/", seconds=2)  # warm-up
+        samples: dict = {name: {route: [] for route in _routes(name)} for name in configs}
+        for _ in range(ROUNDS):
+            for name in configs:
+                for route, path in _routes(name).items():
+                    samples[name][route].append(wrk(urls[name] + path))
+        results["rps"] = {
+            n: {r: summary(s) for r, s in by_route.items()} for n, by_route in samples.items()
+        }
+        half = results["rps"][PRODUCTION]["root"]["median"] / 2
+        results["latency"] = k6_open_model(urls[PRODUCTION], half)
+        results["rss_mb"] = rss_mb(pids[PRODUCTION])
     rps = {
         name: {route: s["median"] for route, s in by_route.items()}
         for name, by_route in results["rps"].items()
     }
-    seed, ours = (
-        rps["seed (uvicorn --reload --log-level debug)"],
-        rps["production (python -m app.server)"],
-    )
-    results["ratio_vs_seed"] = {route: ours[route] / seed[route] for route in ROUTES}
-    results["fraction_of_starlette"] = ours["root"] / rps["raw Starlette hello world"]["root"]
+    results["ratio_vs_seed"] = {
+        route: rps[PRODUCTION][route] / rps[SEED][route] for route in ROUTES
+    }
+    results["fraction_of_starlette"] = rps[PRODUCTION]["root"] / rps[STARLETTE]["root"]
     results["granian_vs_uvicorn"] = {
-        route: rps["candidate: granian, same app"][route] / ours[route] for route in ROUTES
+        route: rps[GRANIAN_NAME][route] / rps[PRODUCTION][route] for route in ROUTES
     }
     return results
+
+
+def _routes(name: str) -> dict[str, str]:
+    return {"root": "/"} if name == STARLETTE else ROUTES
