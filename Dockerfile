@@ -1,7 +1,7 @@
 # The service's image: `production` (default, last stage) and `development` (hot reload).
 #
 #   docker build -t fastapi-service .                         # production
-#   docker build --target development -t fastapi-service:dev .
+#   docker build --target development -t fastapi-service-dev .
 #
 # Behind a TLS-inspecting proxy, hand the build your CA bundle as a secret; it is used
 # for package downloads only and never stored in a layer:

@@ -39,17 +39,19 @@ run: sync ## The service on 127.0.0.1:8000, reloading on every save
 	uv run python -m hotreload app.main:app --port 8000
 
 test: sync tools engine ## The full default suite: unit, system, images, compose, chart, Tilt, Skaffold
+	scripts/host/ensure-packages.sh shellcheck
 	uv run pytest -m "not cluster" --cov --cov-report=term
 
 lint: sync ## ruff lint and format check, hadolint
 	uv run ruff check .
 	uv run ruff format --check .
 	uv run hadolint Dockerfile load/Dockerfile
+	shellcheck -x scripts/*/*.sh .ci/run
 
-images: engine ## Build the production, development and k6 images
+images: engine ## Build fastapi-service (production), fastapi-service-dev and fastapi-service-k6
 	docker build --tag fastapi-service:latest .
-	docker build --target development --tag fastapi-service:dev .
-	docker build --tag fastapi-service-k6:dev load
+	docker build --target development --tag fastapi-service-dev .
+	docker build --tag fastapi-service-k6 load
 
 compose-up: engine ## The service in docker compose with live sync (Ctrl-C stops)
 	docker compose up --build --watch fastapi-micro-service
@@ -64,7 +66,8 @@ cluster-image: tools engine ## Build kind node + registry images from package re
 	scripts/host/ensure-packages.sh debootstrap gcc libc6-dev libcap2-bin jq
 	scripts/cluster/build-images.sh
 
-cluster-up: tools ## ctlptl apply -f ctlptl.yaml (uses locally built images when present)
+cluster-up: tools engine ## ctlptl apply -f ctlptl.yaml (builds the images first where none can be pulled)
+	scripts/cluster/ensure-images.sh
 	scripts/cluster/up.sh
 
 cluster-down: tools ## ctlptl delete -f ctlptl.yaml

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the host set-up scripts (sourced, not run).
 
 log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }

@@ -99,7 +99,7 @@ def test_tilt_ci_builds_pushes_deploys_and_tests(cluster: Cluster, namespace, pr
         "-o",
         "jsonpath={.spec.template.spec.containers[0].image}",
     )
-    assert image.startswith(f"{REGISTRY_HOST}/fastapi-service:"), (
+    assert image.startswith(f"{REGISTRY_HOST}/fastapi-service-dev:"), (
         image
     )  # pushed to the local registry
     tags = requests.get(f"http://{REGISTRY_HOST}/v2/fastapi-service/tags/list", timeout=10).json()[

@@ -47,7 +47,7 @@ def test_service_is_a_helm_release_with_port_forward_links_and_label(k8s):
         "default",
     ]
     assert "charts/fastapi-service/values-dev.yaml" in deploy["applyCmd"]["args"]
-    assert deploy["imageMaps"] == ["fastapi-service"]
+    assert deploy["imageMaps"] == ["fastapi-service-dev"]
     [forward] = deploy["portForwardTemplateSpec"]["forwards"]
     assert (forward["localPort"], forward["containerPort"]) == (8000, 8000)
     assert {link["URL"]["Path"] for link in deploy["Links"]} >= {"/docs", "/redoc"}
