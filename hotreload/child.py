@@ -17,10 +17,12 @@ import uvicorn
 from uvicorn.importer import import_from_string
 
 # Installed code, which the supervisor may keep imported across reloads.
+# Both spellings of each path: a module's __file__ keeps a symlinked venv's path unresolved.
 _INSTALLED = tuple(
     {
-        str(Path(sysconfig.get_path(name)).resolve())
+        spelling
         for name in ("stdlib", "platstdlib", "purelib", "platlib")
+        for spelling in (sysconfig.get_path(name), str(Path(sysconfig.get_path(name)).resolve()))
     }
 )
 

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -184,3 +185,15 @@ def _is_zombie(pid: int) -> bool:
 
 def _alive(pid: int) -> bool:
     return Path(f"/proc/{pid}").exists() and not _is_zombie(pid)
+
+
+def test_installed_libraries_are_recognised_through_a_symlinked_venv(tmp_path):
+    """The supervisor preloads installed modules; a symlinked .venv must not hide them."""
+    from hotreload import child
+
+    purelib = sysconfig.get_path("purelib")
+    assert purelib in child._INSTALLED
+    assert str(Path(purelib).resolve()) in child._INSTALLED
+    names = child.installed_modules([tmp_path])
+    assert "json" in names
+    assert not [n for n in names if n.startswith("tests.")]
