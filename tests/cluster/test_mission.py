@@ -18,6 +18,7 @@ import yaml
 from tests.checkout import copy_project
 from tests.cluster.cluster import REGISTRY_HOST, Cluster
 from tests.cluster.mission import failed_requests, k6_job, record, tilt_up, tool_env
+from tests.images import wait_ready
 from tests.prerequisites import ROOT, tool
 from tests.system.service import free_port
 
@@ -52,6 +53,18 @@ def env(cluster: Cluster) -> dict[str, str]:
 
 
 TILT_ARGS = ["--mode=k8s", f"--namespace={NAMESPACE}"]
+
+
+def deployed_image(cluster: Cluster, namespace: str) -> str:
+    return cluster.kubectl(
+        "get",
+        "deployment",
+        "fastapi-service",
+        "-n",
+        namespace,
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image}",
+    )
 
 
 def test_namespace_enforces_restricted(cluster: Cluster, namespace):
@@ -90,22 +103,11 @@ def test_tilt_ci_builds_pushes_deploys_and_tests(cluster: Cluster, namespace, pr
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-5000:]
     assert "SUCCESS. All workloads are healthy." in output
-    image = cluster.kubectl(
-        "get",
-        "deployment",
-        "fastapi-service",
-        "-n",
-        namespace,
-        "-o",
-        "jsonpath={.spec.template.spec.containers[0].image}",
-    )
-    assert image.startswith(f"{REGISTRY_HOST}/fastapi-service-dev:"), (
-        image
-    )  # pushed to the local registry
-    tags = requests.get(f"http://{REGISTRY_HOST}/v2/fastapi-service/tags/list", timeout=10).json()[
-        "tags"
-    ]
-    assert image.rsplit(":", 1)[1] in tags
+    image = deployed_image(cluster, namespace)
+    # Pushed to the local registry, and pulled from there.
+    assert image.startswith(f"{REGISTRY_HOST}/fastapi-service-dev:"), image
+    tags_url = f"http://{REGISTRY_HOST}/v2/fastapi-service-dev/tags/list"
+    assert image.rsplit(":", 1)[1] in requests.get(tags_url, timeout=10).json()["tags"]
 
 
 @pytest.fixture(scope="module")
@@ -114,13 +116,7 @@ def tilt(namespace, project, env):
         session.wait_for_api()
         session.wait_ready("fastapi-service")
         url = f"http://127.0.0.1:{env['FASTAPI_PORT']}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{url}/", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.5)
+        wait_ready(f"{url}/", timeout=120)  # through Tilt's port-forward
         yield session, url
         subprocess.run(
             [tool("tilt"), "down", "--", *TILT_ARGS],
@@ -139,15 +135,7 @@ def test_port_forward_answers(tilt):
 
 def test_live_update_in_the_pod_without_rebuild(cluster: Cluster, namespace, project, tilt):
     session, url = tilt
-    pod_image = cluster.kubectl(
-        "get",
-        "deployment",
-        "fastapi-service",
-        "-n",
-        namespace,
-        "-o",
-        "jsonpath={.spec.template.spec.containers[0].image}",
-    )
+    pod_image = deployed_image(cluster, namespace)
     hello = project / "app" / "routes" / "hello.py"
     original = hello.read_text()
     samples = []
@@ -176,18 +164,7 @@ def test_live_update_in_the_pod_without_rebuild(cluster: Cluster, namespace, pro
     }
     record("cluster_save_to_serve", figures)
     assert all(s < 60 for s in samples), samples
-    assert (
-        cluster.kubectl(
-            "get",
-            "deployment",
-            "fastapi-service",
-            "-n",
-            namespace,
-            "-o",
-            "jsonpath={.spec.template.spec.containers[0].image}",
-        )
-        == pod_image
-    )
+    assert deployed_image(cluster, namespace) == pod_image
     assert "Will copy 1 file(s) to container" in session.log.read_text()
 
 
