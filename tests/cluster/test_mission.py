@@ -55,16 +55,15 @@ def env(cluster: Cluster) -> dict[str, str]:
 TILT_ARGS = ["--mode=k8s", f"--namespace={NAMESPACE}"]
 
 
-def deployed_image(cluster: Cluster, namespace: str) -> str:
+def deployment(cluster: Cluster, namespace: str, jsonpath: str) -> str:
+    """A field of the release's Deployment."""
     return cluster.kubectl(
-        "get",
-        "deployment",
-        "fastapi-service",
-        "-n",
-        namespace,
-        "-o",
-        "jsonpath={.spec.template.spec.containers[0].image}",
+        "get", "deployment", "fastapi-service", "-n", namespace, "-o", f"jsonpath={jsonpath}"
     )
+
+
+def deployed_image(cluster: Cluster, namespace: str) -> str:
+    return deployment(cluster, namespace, "{.spec.template.spec.containers[0].image}")
 
 
 def test_namespace_enforces_restricted(cluster: Cluster, namespace):
@@ -237,16 +236,7 @@ def _k6_image(skaffold_build) -> str:
 def test_no_request_fails_while_pods_are_replaced(
     cluster: Cluster, namespace, skaffold_build, disruption
 ):
-    ready = cluster.kubectl(
-        "get",
-        "deployment",
-        "fastapi-service",
-        "-n",
-        namespace,
-        "-o",
-        "jsonpath={.status.readyReplicas}",
-    )
-    assert int(ready) >= 2
+    assert int(deployment(cluster, namespace, "{.status.readyReplicas}")) >= 2
     job = f"k6-{disruption}"
     manifest = yaml.safe_dump(
         k6_job(job, namespace, _k6_image(skaffold_build), rate=50, duration="45s")
