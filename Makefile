@@ -36,7 +36,7 @@ engine: ## A Docker engine (installed and started when root on Debian) and the b
 ## ---- everyday -------------------------------------------------------------------------
 .PHONY: run test lint images compose-up load
 run: sync ## The service on 127.0.0.1:8000, reloading on every save
-	uv run python -m hotreload app.main:app --port 8000
+	APP_LOG_FORMAT=$${APP_LOG_FORMAT:-console} uv run python -m hotreload app.main:app --port 8000
 
 test: sync ## The full default suite: unit, system, images, compose, chart, Tilt, Skaffold
 	@# Without Docker or the tools a local run goes on and skips what needs them, saying why;
