@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import requests
+from tests.images import wait_ready
+from tests.prerequisites import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SERVER_CORE, LOAD_CORE = "0", "1"
 
 
@@ -34,20 +34,6 @@ def pinned(core: str, argv: list[str]) -> list[str]:
     return argv
 
 
-def wait_for_body(url: str, expected: str | None = None, timeout: float = 60.0) -> float:
-    """Poll url until it answers 200 (with body == expected, if given); return the seconds."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        try:
-            response = requests.get(url, timeout=2)
-            if response.status_code == 200 and (expected is None or response.text == expected):
-                return time.monotonic() - start
-        except requests.RequestException:
-            pass
-        time.sleep(0.005)
-    raise TimeoutError(f"{url} did not answer {expected!r} within {timeout} s")
-
-
 @contextmanager
 def server(argv: list[str], url: str, cwd: Path = ROOT, env: dict | None = None) -> Iterator[int]:
     """Run a server pinned to the server core until url answers; yield its pid."""
@@ -60,7 +46,7 @@ def server(argv: list[str], url: str, cwd: Path = ROOT, env: dict | None = None)
         stderr=log,
     )
     try:
-        wait_for_body(url)
+        wait_ready(url)
         yield process.pid
     finally:
         process.terminate()
@@ -119,5 +105,5 @@ def time_edits(greeting: Greeting, url: str, edits: int, settle: float = 0.3) ->
     for _ in range(edits):
         time.sleep(settle)
         expected = greeting.edit()
-        samples.append(wait_for_body(url, expected, timeout=300))
+        samples.append(wait_ready(url, timeout=300, body=expected))
     return samples

@@ -4,9 +4,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench.common import ROOT, summary, wait_for_body
+from bench.common import ROOT, summary
 from tests.checkout import copy_project
-from tests.images import build, docker
+from tests.images import build, docker, wait_ready
 from tests.system.service import free_port
 
 STARTS = 5
@@ -41,7 +41,7 @@ def start_to_ready(image: str) -> list[float]:
             image,
         ).stdout.strip()
         try:
-            wait_for_body(f"http://127.0.0.1:{port}/readyz")
+            wait_ready(f"http://127.0.0.1:{port}/readyz")
             samples.append(time.monotonic() - start)
         finally:
             docker("rm", "--force", cid, check=False)

@@ -5,8 +5,9 @@ import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.common import ROOT, Greeting, summary, time_edits, wait_for_body
+from bench.common import ROOT, Greeting, summary, time_edits
 from tests.checkout import copy_project
+from tests.images import wait_ready
 from tests.system.service import free_port
 
 EDITS = 10
@@ -31,7 +32,7 @@ def tilt_up(project: Path, *tilt_args: str):
     )
     url = f"http://127.0.0.1:{port}/"
     try:
-        wait_for_body(url, timeout=600)
+        wait_ready(url, timeout=600)
         yield url
     finally:
         up.terminate()

@@ -7,6 +7,7 @@ so a CI machine that lost its Docker engine or a tool can never pass by skipping
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,9 @@ def missing(reason: str) -> None:
 
 
 def tool(name: str) -> str:
-    """Path of a pinned tool: the project's .tools/bin first, then PATH."""
-    local = TOOLS_BIN / name
-    if local.is_file() and os.access(local, os.X_OK):
-        return str(local)
-    found = shutil.which(name)
+    """Path of a pinned tool: .tools/bin, then the venv's bin (hadolint, shellcheck), then PATH."""
+    search = [str(TOOLS_BIN), str(Path(sys.executable).parent), os.environ.get("PATH", "")]
+    found = shutil.which(name, path=os.pathsep.join(search))
     if found is None:
         missing(f"{name} not found: run `make tools`")
     return found

@@ -144,15 +144,7 @@ def test_live_update_in_the_pod_without_rebuild(cluster: Cluster, namespace, pro
             hello.write_text(
                 original.replace('Greeting(hello="World")', f'Greeting(hello="Pod{n}")')
             )
-            saved = time.monotonic()
-            while time.monotonic() - saved < 60:
-                try:
-                    if requests.get(f"{url}/", timeout=2).json() == {"Hello": f"Pod{n}"}:
-                        break
-                except (requests.RequestException, ValueError):
-                    pass
-                time.sleep(0.01)
-            samples.append(time.monotonic() - saved)
+            samples.append(wait_ready(f"{url}/", timeout=60, body=f'{{"Hello":"Pod{n}"}}'))
     finally:
         hello.write_text(original)
     ordered = sorted(samples)

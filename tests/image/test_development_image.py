@@ -55,14 +55,7 @@ def test_tar_sync_as_non_root_is_served_after_reload(development_image):
             input=payload.decode("latin-1"),
         )
         assert synced.returncode == 0
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(url, timeout=1).json() == {"Hello": "Synced"}:
-                    break
-            except (requests.RequestException, ValueError):
-                pass
-            time.sleep(0.05)
+        wait_ready(url, timeout=10, body='{"Hello":"Synced"}')
         assert requests.get(url, timeout=1).json() == {"Hello": "Synced"}
         logs = docker("logs", cid).stderr
         assert "serving new code" in logs

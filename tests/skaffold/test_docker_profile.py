@@ -35,6 +35,8 @@ def published_port(container: str) -> str:
 @pytest.fixture(scope="module")
 def deployed(skaffold, built):
     build_file, _ = built
+    # Containers left by an interrupted run hold the names and port 8000 this deploy needs.
+    skaffold("delete", profile="docker")
     result = skaffold("deploy", "--build-artifacts", str(build_file), profile="docker")
     try:
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
