@@ -14,6 +14,7 @@ from types import FrameType
 
 import uvicorn
 
+from app.coalescing import CoalescingHttpToolsProtocol
 from app.lifecycle import Lifecycle
 from app.main import create_app
 from app.settings import Settings, SettingsError, load_settings
@@ -51,7 +52,7 @@ def build_server(settings: Settings) -> DrainingServer:
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http="httptools",
+        http=CoalescingHttpToolsProtocol,
         lifespan="on",
         access_log=False,  # the app's middleware logs each request once
         log_config=None,  # the app configured logging already

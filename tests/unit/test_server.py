@@ -6,6 +6,7 @@ import signal
 import pytest
 
 from app import server
+from app.coalescing import CoalescingHttpToolsProtocol
 from app.settings import Settings
 
 
@@ -13,11 +14,11 @@ def make_server(**settings) -> server.DrainingServer:
     return server.build_server(Settings(**settings))
 
 
-def test_server_uses_fast_loop_and_parser_and_no_access_log():
+def test_server_uses_fast_loop_coalescing_parser_and_no_access_log():
     config = make_server(host="0.0.0.0", port=9000, shutdown_timeout_seconds=7).config
     assert (config.host, config.port) == ("0.0.0.0", 9000)
     assert config.loop == "uvloop"
-    assert config.http == "httptools"
+    assert config.http is CoalescingHttpToolsProtocol
     assert config.access_log is False
     assert config.server_header is False
     assert config.timeout_graceful_shutdown == 7
