@@ -4,14 +4,13 @@ Pure ASGI (not BaseHTTPMiddleware) and a single layer because it runs on every r
 adds no task, no body buffering, and reads the matched route only after the app has routed.
 """
 
-import logging
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import request_id
 from app.lifecycle import Lifecycle
-from app.logs import ACCESS_LOGGER
+from app.logs import log_access
 from app.metrics import RequestMetrics
 
 # Unmatched paths share one label so scanners cannot create a series per URL.
@@ -40,7 +39,6 @@ class ObservabilityMiddleware:
         self.app = app
         self.metrics = metrics
         self.lifecycle = lifecycle
-        self.log = logging.getLogger(ACCESS_LOGGER)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,16 +67,16 @@ class ObservabilityMiddleware:
             route = route_template(scope)
             if self.metrics is not None:
                 self.metrics.observe(method, route, status, seconds)
-            if self.log.isEnabledFor(logging.INFO):
-                fields = {
-                    "method": method,
-                    "route": route,
-                    "path": scope["path"],
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 3),
-                    "request_id": rid,
-                }
-                self.log.info("%s %s %d", method, scope["path"], status, extra={"fields": fields})
+            path = scope["path"]
+            fields = {
+                "method": method,
+                "route": route,
+                "path": path,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 3),
+                "request_id": rid,
+            }
+            log_access(f"{method} {path} {status}", fields)
 
 
 class RootPathMiddleware:

@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import re
 import time
 
 import pytest
@@ -50,6 +51,41 @@ def test_log_level_filters_access_lines(make_client, capsys):
     capsys.readouterr()
     client.get("/")
     assert access_lines(capsys.readouterr().out) == []
+
+
+def test_the_access_logger_level_still_governs_access_lines(make_client, capsys):
+    client = make_client(log_format="json")
+    access = logging.getLogger("app.access")
+    access.setLevel(logging.WARNING)
+    try:
+        capsys.readouterr()
+        client.get("/")
+        assert access_lines(capsys.readouterr().out) == []
+    finally:
+        access.setLevel(logging.NOTSET)
+
+
+def test_access_and_other_lines_share_one_console_layout(make_client, capsys):
+    client = make_client(log_format="console")
+    capsys.readouterr()
+    logging.getLogger("app.test").info("hello", extra={"n": 1})
+    client.get("/")
+    other, access = [ln for ln in capsys.readouterr().out.splitlines() if " app." in ln]
+    assert re.fullmatch(r"\d\d:\d\d:\d\d INFO    app\.test: hello n=1", other)
+    assert re.match(r"\d\d:\d\d:\d\d INFO    app\.access: GET / 200 method=GET", access)
+
+
+def test_console_tracebacks_follow_their_line(make_client, capsys):
+    make_client(log_format="console")
+    capsys.readouterr()
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        logging.getLogger("app.test").exception("failed")
+    first, *rest = capsys.readouterr().out.splitlines()
+    assert first.endswith("ERROR   app.test: failed")
+    assert rest[0] == "Traceback (most recent call last):"
+    assert rest[-1] == "ValueError: boom"
 
 
 def test_reconfiguring_keeps_one_handler(make_client):
