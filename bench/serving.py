@@ -134,6 +134,9 @@ def run(scratch: Path) -> dict:
         production = results["rps"][PRODUCTION]
         mixed_max = 2 / (1 / production["root"]["median"] + 1 / production["items"]["median"])
         results["latency"] = k6_open_model(urls[PRODUCTION], mixed_max / 2)
+        # The same load against raw Starlette: the part of the tail that k6 and this
+        # machine add whatever the server.
+        results["latency_floor_starlette"] = k6_open_model(urls[STARLETTE], mixed_max / 2)
         results["rss_mb"] = rss_mb(pids[PRODUCTION])
     rps = {
         name: {route: s["median"] for route, s in by_route.items()}
