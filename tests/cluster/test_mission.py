@@ -228,7 +228,16 @@ def _k6_image(skaffold_build) -> str:
 def test_no_request_fails_while_pods_are_replaced(
     cluster: Cluster, namespace, skaffold_build, disruption
 ):
-    assert int(deployment(cluster, namespace, "{.status.readyReplicas}")) >= 2
+    # The chart leaves replicas to its HPA (minReplicas 2): a fresh install starts with one
+    # pod until the HPA controller's next sync scales it up.
+    cluster.kubectl(
+        "wait",
+        "-n",
+        namespace,
+        "deployment/fastapi-service",
+        "--for=jsonpath={.status.readyReplicas}=2",
+        "--timeout=120s",
+    )
     job = f"k6-{disruption}"
     manifest = yaml.safe_dump(
         k6_job(job, namespace, _k6_image(skaffold_build), rate=50, duration="45s")
