@@ -67,16 +67,7 @@ class ObservabilityMiddleware:
             route = route_template(scope)
             if self.metrics is not None:
                 self.metrics.observe(method, route, status, seconds)
-            path = scope["path"]
-            fields = {
-                "method": method,
-                "route": route,
-                "path": path,
-                "status": status,
-                "duration_ms": round(seconds * 1000, 3),
-                "request_id": rid,
-            }
-            log_access(f"{method} {path} {status}", fields)
+            log_access(method, route, scope["path"], status, seconds, rid)
 
 
 class RootPathMiddleware:

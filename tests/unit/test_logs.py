@@ -75,13 +75,18 @@ def test_access_and_other_lines_share_one_console_layout(make_client, capsys):
     assert re.match(r"\d\d:\d\d:\d\d INFO    app\.access: GET / 200 method=GET", access)
 
 
-def test_console_tracebacks_follow_their_line(make_client, capsys):
-    make_client(log_format="console")
-    capsys.readouterr()
+def log_a_failure() -> None:
+    """An ERROR line from app.test with a ValueError("boom") traceback."""
     try:
         raise ValueError("boom")
     except ValueError:
         logging.getLogger("app.test").exception("failed")
+
+
+def test_console_tracebacks_follow_their_line(make_client, capsys):
+    make_client(log_format="console")
+    capsys.readouterr()
+    log_a_failure()
     first, *rest = capsys.readouterr().out.splitlines()
     assert first.endswith("ERROR   app.test: failed")
     assert rest[0] == "Traceback (most recent call last):"
@@ -98,10 +103,7 @@ def test_reconfiguring_keeps_one_handler(make_client):
 def test_exceptions_are_logged_as_a_field(make_client, capsys):
     make_client(log_format="json")
     capsys.readouterr()
-    try:
-        raise ValueError("boom")
-    except ValueError:
-        logging.getLogger("app.test").exception("failed")
+    log_a_failure()
     [entry] = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"app.test"' in x]
     assert "ValueError: boom" in entry["exc"]
 
