@@ -36,6 +36,21 @@ def tool(name: str) -> str:
     return found
 
 
+def run_tool(
+    name: str, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 900
+) -> subprocess.CompletedProcess:
+    """Run a pinned tool to its end with its output captured; the caller judges the exit code."""
+    return subprocess.run(
+        [tool(name), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def docker() -> str:
     """The docker CLI, after checking that an engine answers."""
     cli = shutil.which("docker")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.prerequisites import ROOT, tool
+from tests.prerequisites import ROOT, run_tool
 
 CHART = ROOT / "charts" / "fastapi-service"
 HERE = Path(__file__).resolve().parent
@@ -20,7 +20,7 @@ VALUE_SETS = {
 
 
 def helm(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([tool("helm"), *args], capture_output=True, text=True, check=False)
+    result = run_tool("helm", *args)
     if check and result.returncode != 0:
         pytest.fail(f"helm {' '.join(args)} failed:\n{result.stderr}")
     return result

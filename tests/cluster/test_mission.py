@@ -19,7 +19,7 @@ from tests.checkout import copy_project
 from tests.cluster.cluster import REGISTRY_HOST, Cluster
 from tests.cluster.mission import failed_requests, k6_job, record, tilt_up, tool_env
 from tests.images import wait_ready
-from tests.prerequisites import ROOT, tool
+from tests.prerequisites import ROOT, run_tool, tool
 from tests.system.service import free_port
 
 pytestmark = pytest.mark.cluster
@@ -89,14 +89,12 @@ def test_namespace_enforces_restricted(cluster: Cluster, namespace):
 
 def test_tilt_ci_builds_pushes_deploys_and_tests(cluster: Cluster, namespace, project, env):
     started = time.monotonic()
-    result = subprocess.run(
-        [tool("tilt"), "ci", "--port", str(free_port()), "--timeout", "15m", "--", *TILT_ARGS],
+    result = run_tool(
+        "tilt",
+        *("ci", "--port", str(free_port()), "--timeout", "15m", "--", *TILT_ARGS),
         cwd=project,
         env=env,
-        capture_output=True,
-        text=True,
         timeout=1200,
-        check=False,
     )
     record("tilt_ci_seconds", round(time.monotonic() - started, 1))
     output = result.stdout + result.stderr
@@ -117,14 +115,7 @@ def tilt(namespace, project, env):
         url = f"http://127.0.0.1:{env['FASTAPI_PORT']}"
         wait_ready(f"{url}/", timeout=120)  # through Tilt's port-forward
         yield session, url
-        subprocess.run(
-            [tool("tilt"), "down", "--", *TILT_ARGS],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            timeout=300,
-            check=False,
-        )
+        run_tool("tilt", "down", "--", *TILT_ARGS, cwd=project, env=env, timeout=300)
 
 
 def test_port_forward_answers(tilt):
@@ -188,16 +179,15 @@ def skaffold_build(tilt, cluster: Cluster, namespace, tmp_path_factory):
 
 
 def _skaffold(cluster: Cluster, *args: str, timeout: float = 1200) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [tool("skaffold"), *args, "--namespace", NAMESPACE],
-        cwd=ROOT,
+    return run_tool(
+        "skaffold",
+        *args,
+        "--namespace",
+        NAMESPACE,
         # As an environment variable: verify and exec have no --kube-context flag (they use
         # the current context, which ctlptl set to the same cluster).
         env=tool_env(SKAFFOLD_UPDATE_CHECK="false", SKAFFOLD_KUBE_CONTEXT=cluster.context),
-        capture_output=True,
-        text=True,
         timeout=timeout,
-        check=False,
     )
 
 

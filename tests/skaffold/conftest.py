@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.prerequisites import ROOT, TOOLS_BIN, tool
+from tests.prerequisites import TOOLS_BIN, run_tool, tool
 
 PROFILES = ["default", "dev", "ci", "docker"]
 # The profiles that deploy the Helm chart (docker deploys a container instead).
@@ -17,7 +17,7 @@ HELM_PROFILES = ["default", "dev", "ci"]
 @pytest.fixture(scope="session")
 def skaffold(tmp_path_factory):
     """A function running skaffold with telemetry and update checks off (nothing phones home)."""
-    binary = tool("skaffold")
+    tool("skaffold")
     tool("helm")  # skaffold's Helm deployer runs it
     config = tmp_path_factory.mktemp("skaffold") / "config.yaml"
     config.write_text(
@@ -33,15 +33,7 @@ def skaffold(tmp_path_factory):
         *args: str, profile: str = "default", timeout: float = 900
     ) -> subprocess.CompletedProcess:
         flags = [] if profile == "default" else ["--profile", profile]
-        return subprocess.run(
-            [binary, *args, *flags],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        return run_tool("skaffold", *args, *flags, env=env, timeout=timeout)
 
     return run
 

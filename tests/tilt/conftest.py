@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.checkout import copy_project
-from tests.prerequisites import ROOT, TOOLS_BIN, tool
+from tests.prerequisites import ROOT, TOOLS_BIN, run_tool, tool
 from tests.system.service import free_port
 
 LOCAL_CONTEXT = "kind-fastapi-service"
@@ -42,15 +42,7 @@ def tilt_env(tmp_path_factory) -> dict[str, str]:
 def tiltfile_result(
     env: dict[str, str], *args: str, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [tool("tilt"), "alpha", "tiltfile-result", "--", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_tool("tilt", "alpha", "tiltfile-result", "--", *args, cwd=cwd, env=env, timeout=300)
 
 
 def manifests(result: subprocess.CompletedProcess) -> dict[str, dict]:

@@ -6,22 +6,10 @@ import pytest
 import requests
 
 from tests.images import wait_ready
-from tests.prerequisites import docker, tool
+from tests.prerequisites import docker, run_tool, tool
 from tests.system.service import free_port
 
 pytestmark = pytest.mark.docker
-
-
-def tilt(project, env, *args, timeout=900) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [tool("tilt"), *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 @pytest.fixture
@@ -29,12 +17,15 @@ def compose_env(tilt_env, project_copy):
     docker()
     env = {**tilt_env, "FASTAPI_PORT": str(free_port())}
     yield env
-    tilt(project_copy, env, "down", "--", "--mode=compose", timeout=120)
+    run_tool("tilt", "down", "--", "--mode=compose", cwd=project_copy, env=env, timeout=120)
 
 
 def test_tilt_ci_brings_the_service_up_and_the_system_tests_pass(project_copy, compose_env):
-    result = tilt(
-        project_copy, compose_env, "ci", "--port", str(free_port()), "--", "--mode=compose"
+    result = run_tool(
+        "tilt",
+        *("ci", "--port", str(free_port()), "--", "--mode=compose"),
+        cwd=project_copy,
+        env=compose_env,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
