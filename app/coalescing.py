@@ -3,6 +3,11 @@
 uvicorn writes a response's status line and headers, then its body, each straight to the
 socket. Holding the writes made during one turn of the event loop and sending them together
 served about 40% more requests per second on small JSON responses (`make bench`).
+
+Sending each response as soon as it is complete instead, rather than at the end of the turn,
+cut the median latency at half load from 0.38 to 0.31 ms but served about 25% fewer requests
+per second on the 2-core VM (the kernel's time doubled: one wake-up of the client per write
+instead of one per batch), and left p99 unchanged, so the turn stays the unit.
 """
 
 import asyncio

@@ -7,12 +7,28 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+# The latency goal, p99 at half the maximum rate, drawn on the latency panel.
+P99_GOAL_MS = 10
+
 
 def draw(results: dict, path: Path) -> None:
-    panels = [p for p in ("reload", "serving", "tilt") if p in results]
-    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.2), squeeze=False)
-    for ax, panel in zip(axes[0], panels, strict=True):
-        {"reload": _reload, "serving": _serving, "tilt": _tilt}[panel](ax, results[panel])
+    panels = [
+        (draw_panel, results[suite])
+        for suite, draw_panel in (
+            ("reload", _reload),
+            ("serving", _serving),
+            ("serving", _latency),
+            ("tilt", _tilt),
+        )
+        if suite in results
+    ]
+    columns = min(len(panels), 2)
+    rows = -(-len(panels) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(7 * columns, 3.6 * rows), squeeze=False)
+    for ax, (draw_panel, suite_results) in zip(axes.flat, panels, strict=False):
+        draw_panel(ax, suite_results)
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
     figure.suptitle("fastapi-service, measured side by side (make bench)")
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,6 +71,24 @@ def _serving(ax, serving: dict) -> None:
         "GET / on one core (median)",
         "production",
     )
+
+
+def _latency(ax, serving: dict) -> None:
+    runs = {
+        "production": serving["latency"],
+        "raw Starlette, same load": serving["latency_floor_starlette"],
+    }
+    _bars(
+        ax,
+        list(runs),
+        [r["p99_ms"] for r in runs.values()],
+        "ms",
+        f"p99 at {serving['latency']['rate_rps']:,} req/s, half the maximum"
+        f" (k6 open model, median of {len(serving['latency']['p99_ms_runs'])} runs)",
+        "production",
+    )
+    ax.axvline(P99_GOAL_MS, color="#c62828", linestyle="--", label=f"goal {P99_GOAL_MS} ms")
+    ax.legend(loc="lower right")
 
 
 def _tilt(ax, tilt: dict) -> None:
