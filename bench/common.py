@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.images import wait_ready
 from tests.prerequisites import ROOT
+from tests.system.service import wait_ready
 
 SERVER_CORE, LOAD_CORE = "0", "1"
 
@@ -105,5 +105,5 @@ def time_edits(greeting: Greeting, url: str, edits: int, settle: float = 0.3) ->
     for _ in range(edits):
         time.sleep(settle)
         expected = greeting.edit()
-        samples.append(wait_ready(url, timeout=300, body=expected))
+        samples.append(wait_ready(url, timeout=300, body=expected).seconds)
     return samples

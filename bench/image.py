@@ -6,8 +6,8 @@ from pathlib import Path
 
 from bench.common import ROOT, summary
 from tests.checkout import copy_project
-from tests.images import build, docker, wait_ready
-from tests.system.service import free_port
+from tests.images import build, docker
+from tests.system.service import free_port, wait_ready
 
 STARTS = 5
 

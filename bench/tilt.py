@@ -7,8 +7,7 @@ from pathlib import Path
 
 from bench.common import ROOT, Greeting, summary, time_edits
 from tests.checkout import copy_project
-from tests.images import wait_ready
-from tests.system.service import free_port
+from tests.system.service import free_port, wait_ready
 
 EDITS = 10
 REBUILDS = 5

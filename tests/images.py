@@ -2,12 +2,9 @@
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import requests
 
 from tests.prerequisites import ROOT
 
@@ -28,23 +25,6 @@ def build(tag: str, target: str | None = None, context: Path = ROOT) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"docker build of {tag} failed:\n{result.stderr[-3000:]}")
     return tag
-
-
-def wait_ready(url: str, timeout: float = 30.0, body: str | None = None) -> float:
-    """Poll url until it answers 200 (with exactly `body`, if given); return the seconds.
-
-    Polls every 5 ms: benchmarks time save-to-serve with it.
-    """
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        try:
-            response = requests.get(url, timeout=2)
-            if response.status_code == 200 and (body is None or response.text == body):
-                return time.monotonic() - start
-        except requests.RequestException:  # refused, reset, or accepted but not yet served
-            pass
-        time.sleep(0.005)
-    raise TimeoutError(f"{url} did not answer {body or 'ready'!r} within {timeout} s")
 
 
 @contextmanager

@@ -28,11 +28,14 @@ def missing(reason: str) -> None:
 
 
 def tool(name: str) -> str:
-    """Path of a pinned tool: .tools/bin, then the venv's bin (hadolint, shellcheck), then PATH."""
-    search = [str(TOOLS_BIN), str(Path(sys.executable).parent), os.environ.get("PATH", "")]
-    found = shutil.which(name, path=os.pathsep.join(search))
+    """Path of a pinned tool: .tools/bin (make tools), else the venv's bin (hadolint, shellcheck).
+
+    Never a binary found elsewhere on PATH: the tests judge the versions the project pins.
+    """
+    search = os.pathsep.join([str(TOOLS_BIN), str(Path(sys.executable).parent)])
+    found = shutil.which(name, path=search)
     if found is None:
-        missing(f"{name} not found: run `make tools`")
+        missing(f"pinned {name} not found in .tools/bin: run `make tools`")
     return found
 
 
@@ -55,9 +58,9 @@ def docker() -> str:
     """The docker CLI, after checking that an engine answers."""
     cli = shutil.which("docker")
     if cli is None:
-        missing("docker CLI not found: run scripts/host/ensure-docker.sh")
+        missing("docker CLI not found: run `make engine`")
     probe = subprocess.run([cli, "info"], capture_output=True, text=True, check=False)
     if probe.returncode != 0:
         reason = probe.stderr.strip()[:200]
-        missing(f"no Docker engine answers ({reason}): run scripts/host/ensure-docker.sh")
+        missing(f"no Docker engine answers ({reason}): run `make engine`")
     return cli

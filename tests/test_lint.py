@@ -3,7 +3,8 @@
 from tests.prerequisites import ROOT, run_tool
 
 SHELL_SCRIPTS = sorted(
-    str(p.relative_to(ROOT)) for p in [*ROOT.glob("scripts/**/*.sh"), ROOT / ".ci" / "run"]
+    str(p.relative_to(ROOT))
+    for p in [*ROOT.glob("scripts/**/*.sh"), *ROOT.glob("offline/**/*.sh"), ROOT / ".ci" / "run"]
 )
 
 

@@ -1,6 +1,7 @@
-"""Drive the project's kind cluster (ctlptl.yaml) through its scripts and kubectl."""
+"""Drive the project's kind cluster (ctlptl.yaml) through the Makefile's targets and kubectl."""
 
 import os
+import re
 import subprocess
 import time
 from dataclasses import dataclass
@@ -8,7 +9,6 @@ from dataclasses import dataclass
 from tests import prerequisites
 
 ROOT = prerequisites.ROOT
-CLUSTER_SCRIPTS = ROOT / "scripts" / "cluster"
 KIND_NAME = "fastapi-service"
 CONTEXT = f"kind-{KIND_NAME}"
 NODE_CONTAINER = f"{KIND_NAME}-control-plane"
@@ -28,9 +28,16 @@ def run(*args: str, timeout: float = 600, check: bool = True) -> subprocess.Comp
     return result
 
 
-def script_value(name: str) -> str:
-    """A variable of scripts/cluster/lib.sh, e.g. the name of the node image it builds."""
-    return run("bash", "-c", f'. "{CLUSTER_SCRIPTS}/lib.sh" && echo "${name}"').stdout.strip()
+def make(target: str, check: bool = True) -> subprocess.CompletedProcess:
+    """A Makefile target, the door to the cluster: `cluster-up`, `cluster-down`."""
+    return run("make", "--no-print-directory", "-C", str(ROOT), target, timeout=900, check=check)
+
+
+def kube_version() -> str:
+    """The Kubernetes release ctlptl.yaml's node image runs, e.g. v1.34.0."""
+    match = re.search(r"kindest/node:(v[0-9.]+)@", (ROOT / "ctlptl.yaml").read_text())
+    assert match, "ctlptl.yaml names no kindest/node:vX.Y.Z@sha256 image"
+    return match.group(1)
 
 
 def kind_clusters() -> list[str]:

@@ -1,10 +1,8 @@
-"""A kind cluster made by the project's own scripts (make cluster-up) for the cluster tests.
-
-The cluster is the one ctlptl.yaml describes, created by scripts/cluster/up.sh from the images
-`make cluster-image` builds, and deleted by scripts/cluster/down.sh after the last test.
+"""A kind cluster for the cluster tests: the one ctlptl.yaml describes, created by
+`make cluster-up` (`make e2e` has made its images available first) and deleted by
+`make cluster-down` after the last test.
 """
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -16,41 +14,35 @@ import pytest
 
 from tests import prerequisites
 from tests.cluster.cluster import (
-    CLUSTER_SCRIPTS,
     CONTEXT,
     KIND_NAME,
     REGISTRY,
     Cluster,
     containers,
     kind_clusters,
+    make,
     run,
-    script_value,
 )
 
 
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[Cluster]:
-    docker = prerequisites.docker()
+    prerequisites.docker()
     for name in ("ctlptl", "kind", "kubectl"):
         prerequisites.tool(name)
-    if os.environ.get("CLUSTER_IMAGES") != "upstream":
-        for variable in ("NODE_IMAGE", "REGISTRY_IMAGE"):
-            image = script_value(variable)
-            if run(docker, "image", "inspect", image, check=False).returncode != 0:
-                prerequisites.missing(f"{image} not built: run `make cluster-image`")
     if KIND_NAME in kind_clusters() or containers(REGISTRY):
         if not prerequisites.in_ci():
             pytest.skip(
                 f"cluster {CONTEXT} or {REGISTRY} already exists: `make cluster-down` first"
             )
-        run(str(CLUSTER_SCRIPTS / "down.sh"))
+        make("cluster-down")
 
     start = time.monotonic()
-    run(str(CLUSTER_SCRIPTS / "up.sh"), timeout=900)
+    make("cluster-up")
     try:
         yield Cluster(CONTEXT, time.monotonic() - start)
     finally:
-        run(str(CLUSTER_SCRIPTS / "down.sh"), check=False)
+        make("cluster-down", check=False)
 
 
 @pytest.fixture(scope="session")

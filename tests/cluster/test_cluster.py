@@ -1,6 +1,6 @@
 """The project's kind cluster, end to end: node, DNS, registry, pulls (test_down.py: down).
 
-Slow: the session's cluster is created once, by scripts/cluster/up.sh, for all cluster tests.
+Slow: the session's cluster is created once, by `make cluster-up`, for all cluster tests.
 """
 
 import json
@@ -14,8 +14,8 @@ from tests.cluster.cluster import (
     REGISTRY,
     REGISTRY_HOST,
     Cluster,
+    kube_version,
     run,
-    script_value,
 )
 
 pytestmark = pytest.mark.cluster
@@ -36,7 +36,7 @@ def test_node_is_ready_with_the_pinned_kubernetes(cluster: Cluster) -> None:
     assert len(nodes) == 1
     conditions = {c["type"]: c["status"] for c in nodes[0]["status"]["conditions"]}
     assert conditions["Ready"] == "True"
-    assert nodes[0]["status"]["nodeInfo"]["kubeletVersion"] == script_value("KUBE_VERSION")
+    assert nodes[0]["status"]["nodeInfo"]["kubeletVersion"] == kube_version()
     print(f"cluster ready in {cluster.seconds_to_ready:.0f} s")
 
 

@@ -5,13 +5,13 @@ import pytest
 
 from tests import prerequisites
 from tests.cluster.cluster import (
-    CLUSTER_SCRIPTS,
     KIND_NAME,
     NODE_CONTAINER,
     REGISTRY,
     Cluster,
     containers,
     kind_clusters,
+    make,
     run,
 )
 
@@ -28,7 +28,7 @@ def test_down_removes_cluster_registry_and_their_volumes(cluster: Cluster) -> No
         NODE_CONTAINER,
         REGISTRY,
     ).stdout.split()
-    run(str(CLUSTER_SCRIPTS / "down.sh"))
+    make("cluster-down")
     assert KIND_NAME not in kind_clusters()
     assert containers(NODE_CONTAINER, REGISTRY) == []
     left = run(docker, "volume", "ls", "-q").stdout.split()

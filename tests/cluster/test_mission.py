@@ -18,9 +18,8 @@ import yaml
 from tests.checkout import copy_project
 from tests.cluster.cluster import REGISTRY_HOST, Cluster
 from tests.cluster.mission import failed_requests, k6_job, record, tilt_up, tool_env
-from tests.images import wait_ready
 from tests.prerequisites import ROOT, run_tool, tool
-from tests.system.service import free_port
+from tests.system.service import free_port, wait_ready
 
 pytestmark = pytest.mark.cluster
 
@@ -135,7 +134,8 @@ def test_live_update_in_the_pod_without_rebuild(cluster: Cluster, namespace, pro
             hello.write_text(
                 original.replace('Greeting(hello="World")', f'Greeting(hello="Pod{n}")')
             )
-            samples.append(wait_ready(f"{url}/", timeout=60, body=f'{{"Hello":"Pod{n}"}}'))
+            served = wait_ready(f"{url}/", timeout=60, body=f'{{"Hello":"Pod{n}"}}')
+            samples.append(served.seconds)
     finally:
         hello.write_text(original)
     ordered = sorted(samples)

@@ -7,8 +7,8 @@ import time
 import pytest
 import requests
 
-from tests.images import ROOT, container, docker, wait_ready
-from tests.system.service import free_port
+from tests.images import ROOT, container, docker
+from tests.system.service import free_port, wait_ready
 
 pytestmark = pytest.mark.docker
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.system.service import PROJECT_ROOT as ROOT
-from tests.system.service import free_port, wait_until_up
+from tests.system.service import free_port, wait_ready
 
 CHUNK = 10_000
 CHUNKS = 300  # 3 MB: many write-throughs past the 64 KiB threshold, and held writes between
@@ -45,7 +45,7 @@ def base() -> Iterator[tuple[str, int]]:
         env={**os.environ, "APP_PORT": str(port), "APP_LOG_LEVEL": "warning"},
     )
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/healthz", process=process)
+        wait_ready(f"http://127.0.0.1:{port}/healthz", process=process)
         yield "127.0.0.1", port
     finally:
         process.terminate()

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.system.service import PROJECT_ROOT as ROOT
-from tests.system.service import free_port, wait_until_up
+from tests.system.service import free_port, wait_ready
 
 MAIN = """
 from pkg import greeting
@@ -71,25 +71,14 @@ class Project:
             stderr=subprocess.PIPE,
             text=True,
         )
-        wait_until_up(self.url, process=self.process)
+        wait_ready(self.url, process=self.process)
 
     def body(self) -> str:
         return requests.get(self.url, timeout=5).text
 
-    def wait_for_body(self, prefix: str, timeout: float = 10.0, refused_ok: bool = False) -> str:
-        deadline = time.monotonic() + timeout
-        body = ""
-        while time.monotonic() < deadline:
-            try:
-                body = self.body()
-            except requests.ConnectionError:
-                if not refused_ok:
-                    raise
-                continue
-            if body.startswith(prefix):
-                return body
-            time.sleep(0.02)
-        pytest.fail(f"never served {prefix!r}; last body: {body!r}")
+    def wait_for_body(self, prefix: str, refused_ok: bool = False) -> str:
+        """The body once it starts with prefix; the server must not refuse meanwhile."""
+        return wait_ready(self.url, timeout=10, prefix=prefix, refused_ok=refused_ok).body
 
     def stop(self) -> str:
         assert self.process is not None
@@ -130,12 +119,8 @@ def test_a_new_module_can_be_imported(project):
 
 def test_a_syntax_error_is_shown_and_recovers_on_the_next_save(project):
     (project.pkg / "greeting.py").write_text("TEXT = (\n")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        response = requests.get(project.url, timeout=5)
-        if response.status_code == 500:
-            break
-        time.sleep(0.02)
+    wait_ready(project.url, timeout=10, prefix="hotreload: cannot load", refused_ok=False)
+    response = requests.get(project.url, timeout=5)
     assert response.status_code == 500
     assert "SyntaxError" in response.text
     assert "greeting.py" in response.text

@@ -1,4 +1,4 @@
-"""skaffold diagnose and render for every profile, offline; what they produce is checked."""
+"""skaffold diagnose (no engine) and render (after a real build) for every profile, offline."""
 
 import subprocess
 
@@ -8,8 +8,6 @@ import yaml
 
 from tests.chart.conftest import KUBE_VERSION
 from tests.skaffold.conftest import HELM_PROFILES, PROFILES
-
-pytestmark = pytest.mark.docker
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -58,6 +56,7 @@ def render(skaffold, build_file, profile: str) -> list[dict]:
     return [d for d in yaml.safe_load_all(result.stdout) if d]
 
 
+@pytest.mark.docker
 @pytest.mark.parametrize("profile", HELM_PROFILES)
 def test_render_carries_the_built_image_and_validates(skaffold, built, profile):
     build_file, tags = built
@@ -72,11 +71,13 @@ def test_render_carries_the_built_image_and_validates(skaffold, built, profile):
         kubernetes_validate.validate(doc, KUBE_VERSION, strict=True)
 
 
+@pytest.mark.docker
 def test_docker_profile_renders_no_manifests(skaffold, built):
     build_file, _ = built
     assert render(skaffold, build_file, "docker") == []
 
 
+@pytest.mark.docker
 def test_build_produced_both_images_on_the_engine(built):
     _, tags = built
     for tag in tags.values():

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 import requests
 
-from tests.images import wait_ready
+from tests.system.service import wait_ready
 
 pytestmark = pytest.mark.docker
 

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -24,18 +25,49 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(url: str, timeout: float = 15.0, process: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+@dataclass(frozen=True)
+class Served:
+    seconds: float
+    body: str
+
+
+def wait_ready(
+    url: str,
+    timeout: float = 30.0,
+    body: str | None = None,
+    prefix: str | None = None,
+    process: subprocess.Popen | None = None,
+    refused_ok: bool = True,
+) -> Served:
+    """Poll url every 5 ms until it serves; return how long that took and what it served.
+
+    Served means 200 (with exactly `body`, if given), or, with `prefix`, any status whose body
+    starts with it. `process` must stay alive meanwhile; with refused_ok=False a refused
+    connection fails at once (for code that must keep serving while it reloads).
+    """
+    start = time.monotonic()
+    last = "nothing"
+    while time.monotonic() - start < timeout:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode} before {url} answered")
+            raise RuntimeError(f"process exited with {process.returncode} before {url} served")
         try:
-            requests.get(url, timeout=1)
-        except requests.ConnectionError:
-            time.sleep(0.05)
+            response = requests.get(url, timeout=2)
+        except requests.ConnectionError as exc:
+            if not refused_ok:
+                raise RuntimeError(f"{url} refused a connection: {exc}") from exc
+            last = "a refused connection"
+        except requests.RequestException as exc:  # accepted but not yet served
+            last = repr(exc)
         else:
-            return
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
+            last = f"{response.status_code} {response.text[:200]!r}"
+            if prefix is not None:
+                if response.text.startswith(prefix):
+                    return Served(time.monotonic() - start, response.text)
+            elif response.status_code == 200 and (body is None or response.text == body):
+                return Served(time.monotonic() - start, response.text)
+        time.sleep(0.005)
+    wanted = body or prefix or "200"
+    raise TimeoutError(f"{url} did not serve {wanted!r} within {timeout} s; last: {last}")
 
 
 @contextmanager
@@ -46,7 +78,7 @@ def local_service() -> Iterator[str]:
     process = subprocess.Popen([sys.executable, "-m", "app.server"], cwd=PROJECT_ROOT, env=env)
     root = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(f"{root}/healthz", process=process)
+        wait_ready(f"{root}/healthz", process=process)
         yield root
     finally:
         process.terminate()

@@ -1,3 +1,4 @@
+import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -7,6 +8,13 @@ from fastapi.testclient import TestClient
 from app.lifecycle import Lifecycle
 from app.main import create_app
 from app.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def no_app_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unit tests never read APP_* from the environment (the dev image's ENV sets some)."""
+    for name in [name for name in os.environ if name.upper().startswith("APP_")]:
+        monkeypatch.delenv(name)
 
 
 @pytest.fixture
