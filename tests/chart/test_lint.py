@@ -22,6 +22,8 @@ def test_lint_strict_passes(value_set):
         ("service.port=http", "service.port"),
         ("service.port=70000", "service.port"),
         ("image.pullPolicy=Sometimes", "image.pullPolicy"),
+        ("image.tag=has space", "image.tag"),
+        ("image.tag=v1@sha256:abc", "image.tag"),
         ("app.logLevel=loud", "app.logLevel"),
         ("app.rootPath=api/", "app.rootPath"),
         ("shutdown.drainSeconds=-1", "shutdown.drainSeconds"),

@@ -169,7 +169,10 @@ def test_optional_features_render_when_enabled():
     docs = render(CHART.parent.parent / "tests" / "chart" / "values-all-features.yaml")
     kinds = {d["kind"] for d in docs}
     assert {"Ingress", "HTTPRoute", "NetworkPolicy"} <= kinds
-    assert service_container(docs)["image"].endswith("@sha256:" + "0123456789abcdef" * 4)
+    image = service_container(docs)["image"]
+    assert (
+        image == "registry.example.com/team/fastapi-service:1.2.3@sha256:" + "0123456789abcdef" * 4
+    )
     policy = find(docs, "NetworkPolicy", "fastapi-service")["spec"]["ingress"][0]["from"]
     test_pods = {
         "app.kubernetes.io/name": "fastapi-service-test",
@@ -177,6 +180,22 @@ def test_optional_features_render_when_enabled():
         "app.kubernetes.io/component": "test",
     }
     assert {"podSelector": {"matchLabels": test_pods}} in policy
+
+
+@pytest.mark.parametrize(
+    ("sets", "image"),
+    [
+        ((), "fastapi-service:0.1.0"),
+        (("image.tag=v2",), "fastapi-service:v2"),
+        ((f"image.digest=sha256:{'ab' * 32}",), f"fastapi-service@sha256:{'ab' * 32}"),
+        (
+            ("image.tag=v2", f"image.digest=sha256:{'ab' * 32}"),
+            f"fastapi-service:v2@sha256:{'ab' * 32}",
+        ),
+    ],
+)
+def test_image_reference_keeps_the_tag_beside_a_digest(sets, image):
+    assert service_container(render(sets=sets))["image"] == image
 
 
 def test_optional_features_are_off_by_default(docs):

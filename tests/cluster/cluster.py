@@ -4,6 +4,8 @@ import os
 import re
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from tests import prerequisites
@@ -59,6 +61,22 @@ class Cluster:
         return run(
             prerequisites.tool("kubectl"), "--context", self.context, *args, timeout=timeout
         ).stdout
+
+    @contextmanager
+    def restricted_namespace(self, name: str) -> Iterator[str]:
+        """A namespace enforcing the "restricted" Pod Security Standard, deleted after."""
+        self.kubectl("create", "namespace", name)
+        self.kubectl(
+            "label",
+            "namespace",
+            name,
+            "pod-security.kubernetes.io/enforce=restricted",
+            "pod-security.kubernetes.io/enforce-version=latest",
+        )
+        try:
+            yield name
+        finally:
+            self.kubectl("delete", "namespace", name, "--wait=false")
 
     def run_pod(self, name: str, image: str, *command: str, timeout: float = 180) -> str:
         """Run command in a one-off pod until it exits; return its output if it succeeded."""

@@ -29,16 +29,8 @@ EDITS = 10
 
 @pytest.fixture(scope="module")
 def namespace(cluster: Cluster):
-    cluster.kubectl("create", "namespace", NAMESPACE)
-    cluster.kubectl(
-        "label",
-        "namespace",
-        NAMESPACE,
-        "pod-security.kubernetes.io/enforce=restricted",
-        "pod-security.kubernetes.io/enforce-version=latest",
-    )
-    yield NAMESPACE
-    cluster.kubectl("delete", "namespace", NAMESPACE, "--wait=false")
+    with cluster.restricted_namespace(NAMESPACE) as name:
+        yield name
 
 
 @pytest.fixture(scope="module")

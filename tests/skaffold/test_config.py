@@ -1,5 +1,6 @@
 """skaffold diagnose (no engine) and render (after a real build) for every profile, offline."""
 
+import json
 import subprocess
 
 import kubernetes_validate
@@ -16,10 +17,9 @@ def test_diagnose_parses_every_profile(skaffold, profile):
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     assert config["apiVersion"] == "skaffold/v4beta14"
-    assert [a["image"] for a in config["build"]["artifacts"]] == [
-        "fastapi-service",
-        "fastapi-service-k6",
-    ]
+    # The dev loop never runs the load action: `skaffold dev` builds the service only.
+    expected = ["fastapi-service"] + ([] if profile == "dev" else ["fastapi-service-k6"])
+    assert [a["image"] for a in config["build"]["artifacts"]] == expected
 
 
 def test_profiles_differ_where_they_should(skaffold):
@@ -69,6 +69,19 @@ def test_render_carries_the_built_image_and_validates(skaffold, built, profile):
         assert pod["spec"]["containers"][0]["image"] == tags["fastapi-service"]
     for doc in docs:
         kubernetes_validate.validate(doc, KUBE_VERSION, strict=True)
+
+
+@pytest.mark.parametrize("profile", HELM_PROFILES)
+def test_a_pushed_image_is_deployed_as_exactly_the_reference_skaffold_built(
+    skaffold, tmp_path, profile
+):
+    """What `skaffold dev` matches pods by when it syncs files: tag and digest, both kept."""
+    pushed = f"localhost:5005/fastapi-service:v1-dirty@sha256:{'ab' * 32}"
+    build_file = tmp_path / "build.json"
+    build_file.write_text(json.dumps({"builds": [{"imageName": "fastapi-service", "tag": pushed}]}))
+    docs = render(skaffold, build_file, profile)
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == pushed
 
 
 @pytest.mark.docker

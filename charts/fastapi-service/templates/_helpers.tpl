@@ -44,12 +44,17 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end }}
 
-{{/* The image reference: a digest wins over a tag; the tag defaults to appVersion. */}}
+{{/*
+The image reference: repository[:tag][@digest]. A digest pins the content and the tag stays
+beside it for readers (the form Skaffold builds and then looks for when it syncs files into a
+pod); without a digest the tag defaults to appVersion.
+*/}}
 {{- define "fastapi-service.image" -}}
-{{- if .Values.image.digest }}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- $image := .Values.image }}
+{{- if $image.digest }}
+{{- printf "%s%s@%s" $image.repository (ternary (printf ":%s" $image.tag) "" (ne $image.tag "")) $image.digest }}
 {{- else }}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- printf "%s:%s" $image.repository (default .Chart.AppVersion $image.tag) }}
 {{- end }}
 {{- end }}
 
