@@ -100,13 +100,39 @@ class JsonFormatter(LineFormatter):
         return orjson.dumps(entry, default=str).decode()
 
 
+# Control characters shown escaped on a terminal: a request path with %0a must not forge a
+# line, nor %1b[2J clear the screen. Tracebacks (line.exc) keep their own newlines.
+_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+
+
 class ConsoleFormatter(LineFormatter):
     def format_line(self, line: LogLine) -> str:
         clock = time.strftime("%H:%M:%S", time.localtime(line.created))
         text = f"{clock} {line.levelname:<7} {line.name}: {line.msg}"
         if line.extras:
             text += " " + " ".join(f"{k}={v}" for k, v in line.extras.items())
+        text = text.translate(_ESCAPES)
         return f"{text}\n{line.exc}" if line.exc else text
+
+
+class RateLimitedWarning:
+    """A warning logged at most once per `seconds`, counting the times it was noted since.
+
+    For what an abusive client can make happen thousands of times a second.
+    """
+
+    def __init__(self, logger: logging.Logger, message: str, seconds: float = 10.0) -> None:
+        self.logger, self.message, self.seconds = logger, message, seconds
+        self.count = 0
+        self.logged_at = -seconds
+
+    def note(self, **fields: object) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if now - self.logged_at >= self.seconds:
+            self.logger.warning(self.message, extra={"count": self.count, **fields})
+            self.count = 0
+            self.logged_at = now
 
 
 class BatchingStreamHandler(logging.StreamHandler):

@@ -61,7 +61,9 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
 
 
 def __getattr__(name: str) -> FastAPI:
-    # `app.main:app` is built on first access, so importing the factory reads no environment.
+    # `app.main:app` is built on first access, so importing the factory reads no environment;
+    # then it is kept, so every later access gets the same app.
     if name == "app":
-        return create_app()
+        app = globals()["app"] = create_app()
+        return app
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""One pure-ASGI middleware for request ids, metrics, the access log and draining.
+"""One pure-ASGI middleware for request ids, metrics, the access log, HEAD and draining.
 
 Pure ASGI (not BaseHTTPMiddleware) and a single layer because it runs on every request: it
 adds no task, no body buffering, and reads the matched route only after the app has routed.
@@ -30,6 +30,9 @@ _CLOSE = (b"connection", b"close")
 class ObservabilityMiddleware:
     """Per request: an X-Request-ID, a metrics sample and an access-log line.
 
+    HEAD is answered wherever GET is (RFC 9110 9.3.2): routed as GET, sent without the body,
+    logged and counted as HEAD.
+
     Once shutdown begins it also answers with `Connection: close`: clients stop reusing
     keep-alive connections to this process and reconnect, and the Service routes the new
     connections to replicas that are staying, so a rollout loses no request.
@@ -47,6 +50,8 @@ class ObservabilityMiddleware:
         start = time.perf_counter()
         rid = request_id.accept_or_new(next((v for k, v in scope["headers"] if k == _HEADER), None))
         scope.setdefault("state", {})["request_id"] = rid
+        head = scope["method"] == "HEAD"
+        routed = {**scope, "method": "GET"} if head else scope
         status = 500
 
         async def send_with_id(message: Message) -> None:
@@ -57,14 +62,16 @@ class ObservabilityMiddleware:
                 if not self.lifecycle.ready:
                     headers.append(_CLOSE)
                 message["headers"] = headers
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(routed, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - start
             method = scope["method"] if scope["method"] in _KNOWN_METHODS else "OTHER"
-            route = route_template(scope)
+            route = route_template(routed)
             if self.metrics is not None:
                 self.metrics.observe(method, route, status, seconds)
             log_access(method, route, scope["path"], status, seconds, rid)

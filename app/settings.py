@@ -13,7 +13,10 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+    # allow_inf_nan=False: "inf" or "nan" for a number of seconds is a typo, not a setting.
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="ignore", frozen=True, allow_inf_nan=False
+    )
 
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     log_format: Literal["json", "console"] = "json"
@@ -30,6 +33,13 @@ class Settings(BaseSettings):
     shutdown_drain_seconds: float = Field(default=1.0, ge=0, le=300)
     # ...then stop accepting and give in-flight requests this long to finish.
     shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # HTTP limits of the production server (README: "Limits and failure behaviour").
+    max_request_target_bytes: int = Field(default=8192, ge=256, le=1 << 20)
+    max_header_bytes: int = Field(default=32768, ge=1024, le=1 << 20)
+    max_headers: int = Field(default=100, ge=8, le=10_000)
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    keep_alive_seconds: float = Field(default=5.0, gt=0, le=3600)
+    max_connections: int = Field(default=1000, ge=1, le=1_000_000)
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod

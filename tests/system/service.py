@@ -71,15 +71,28 @@ def wait_ready(
 
 
 @contextmanager
-def local_service() -> Iterator[str]:
-    """Run the production server from this checkout on a free port; yield its root URL."""
+def server_process(**settings: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """The production server from this checkout on a free port, with APP_* `settings`
+    (e.g. MAX_HEADERS="20"); yield its root URL and process."""
     port = free_port()
-    env = {**os.environ, "APP_PORT": str(port), "APP_SHUTDOWN_DRAIN_SECONDS": "0"}
+    env = {
+        **os.environ,
+        "APP_PORT": str(port),
+        "APP_SHUTDOWN_DRAIN_SECONDS": "0",
+        **{f"APP_{name}": value for name, value in settings.items()},
+    }
     process = subprocess.Popen([sys.executable, "-m", "app.server"], cwd=PROJECT_ROOT, env=env)
     root = f"http://127.0.0.1:{port}"
     try:
         wait_ready(f"{root}/healthz", process=process)
-        yield root
+        yield root, process
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@contextmanager
+def local_service() -> Iterator[str]:
+    """Run the production server from this checkout on a free port; yield its root URL."""
+    with server_process() as (root, _):
+        yield root

@@ -32,3 +32,14 @@ def test_metrics_count_requests_by_route_template(fastapi_root):
     assert series is not None, text
     assert float(series.group(1)) >= 1
     assert 'route="/items/1"' not in text
+
+
+def test_head_answers_wherever_get_does(fastapi_root):
+    for path in ("/healthz", "/readyz", "/"):
+        head = requests.head(f"{fastapi_root}{path}", timeout=5)
+        assert head.status_code == 200, path
+        assert head.content == b""
+        assert (
+            head.headers["content-length"]
+            == requests.get(f"{fastapi_root}{path}", timeout=5).headers["content-length"]
+        )
