@@ -23,6 +23,11 @@ def test_lint_strict_passes(value_set):
         ("service.port=70000", "service.port"),
         ("image.pullPolicy=Sometimes", "image.pullPolicy"),
         ("image.tag=has space", "image.tag"),
+        ("resources.limits.memory=lots", "resources.limits.memory"),
+        ("resources.limits.cpu=fast", "resources.limits.cpu"),
+        ("tmpSizeLimit=big", "tmpSizeLimit"),
+        ("podDisruptionBudget.maxUnavailable=half", "podDisruptionBudget.maxUnavailable"),
+        ("http.maxHeaders=0", "http.maxHeaders"),
         ("image.tag=v1@sha256:abc", "image.tag"),
         ("app.logLevel=loud", "app.logLevel"),
         ("app.rootPath=api/", "app.rootPath"),
@@ -44,3 +49,14 @@ def test_bad_values_fail_lint_and_render_naming_the_field(setting, field):
     assert render.returncode != 0
     assert "values don't meet the specifications of the schema" in render.stderr
     assert field.split(".")[-1] in render.stderr
+
+
+def test_hpa_min_above_max_fails_render_and_lint_reports_it():
+    setting = "autoscaling.minReplicas=5,autoscaling.maxReplicas=2"
+    message = "autoscaling.minReplicas (5) is above autoscaling.maxReplicas (2)"
+    render = helm("template", "demo", str(CHART), "--set", setting, check=False)
+    assert render.returncode != 0
+    assert message in render.stderr
+    # helm lint renders `fail` as information, not an error: it names the fields all the same.
+    lint = helm("lint", "--strict", str(CHART), "--set", setting, check=False)
+    assert message in lint.stdout + lint.stderr

@@ -41,6 +41,36 @@ def test_console_mode_is_readable(make_client, capsys):
     assert not line.startswith("{")
 
 
+def test_console_mode_escapes_control_characters_in_a_path(make_client, capsys):
+    client = make_client(log_format="console")
+    capsys.readouterr()
+    client.get("/x%0a12:00:00 INFO    app.access: GET /forged 200%1b[2J")
+    out = capsys.readouterr().out.splitlines()
+    [line] = [ln for ln in out if " app.access: GET /x" in ln]
+    assert not any(ln.startswith("12:00:00 INFO") for ln in out)
+    assert "\\x0a12:00:00 INFO" in line  # one line: the newline shown, not obeyed
+    assert "\\x1b[2J" in line
+    assert "\x1b" not in line
+
+
+def test_json_mode_keeps_each_line_valid_json_for_any_path(make_client, capsys):
+    client = make_client(log_format="json")
+    capsys.readouterr()
+    client.get("/x%0a%22%7d%1b%00%ff")
+    [entry] = access_lines(capsys.readouterr().out)
+    assert entry["path"].startswith('/x\n"}\x1b')
+
+
+def test_head_is_routed_as_get_and_logged_as_head(make_client, capsys):
+    client = make_client(log_format="json")
+    capsys.readouterr()
+    response = client.head("/items/5")
+    assert response.status_code == 200
+    assert response.content == b""
+    [entry] = access_lines(capsys.readouterr().out)
+    assert (entry["method"], entry["route"]) == ("HEAD", "/items/{item_id}")
+
+
 def test_uvicorn_access_log_is_disabled(make_client):
     make_client()
     assert logging.getLogger("uvicorn.access").disabled
