@@ -86,7 +86,8 @@ e2e: sync cluster-images ## The cluster tests: the whole mission on a kind clust
 	uv sync --locked --group e2e
 	uv run --group e2e pytest -m cluster tests/cluster -v
 
-bench: sync tools engine ## Speed and size figures: prints a table, writes .out/bench.json and docs/bench.png
+bench: sync tools engine ## Speed and size figures: .out/bench.json, docs/bench.png (BENCH_BASELINE=<ref> adds that commit's server)
+	offline/host/ensure-packages.sh wrk
 	uv sync --locked --group bench
 	uv run --group bench python -m bench
 

@@ -3,12 +3,15 @@
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bench.common import LOAD_CORE, ROOT, pinned, rss_mb, server, summary, wrk
 from tests.system.service import free_port
@@ -21,6 +24,10 @@ SEED = "seed (uvicorn --reload --log-level debug)"
 PRODUCTION = "production (python -m app.server)"
 GRANIAN_NAME = "candidate: granian, same app"
 STARLETTE = "raw Starlette hello world"
+# BENCH_BASELINE=<git ref>: the production server of that commit too, side by side.
+BASELINE_REF = os.environ.get("BENCH_BASELINE", "")
+BASELINE = f"production at {BASELINE_REF}"
+FLOOD_SECONDS = 10
 
 
 def configurations(scratch: Path) -> dict[str, tuple[list[str], Path, dict]]:
@@ -73,6 +80,14 @@ def configurations(scratch: Path) -> dict[str, tuple[list[str], Path, dict]]:
             {},
         ),
     }
+    if BASELINE_REF:
+        baseline_dir = scratch / "baseline"
+        baseline_dir.mkdir(exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", BASELINE_REF, "app"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(baseline_dir)], input=archive, check=True)
+        configs[BASELINE] = ([python, "-m", "app.server"], baseline_dir, dict(ours))
     for argv, _, env in configs.values():
         port = str(free_port())
         env["APP_PORT"] = port
@@ -163,6 +178,11 @@ def run(scratch: Path) -> dict:
         results["latency"] = latency_summary(runs[PRODUCTION])
         results["latency_floor_starlette"] = latency_summary(runs[STARLETTE])
         results["rss_mb"] = rss_mb(pids[PRODUCTION])
+        results["pipelining_flood_peak_rss_mb"] = {
+            name: pipelining_flood_peak_rss(urls[name], pids[name])
+            for name in (PRODUCTION, BASELINE)
+            if name in pids
+        }
     rps = {
         name: {route: s["median"] for route, s in by_route.items()}
         for name, by_route in results["rps"].items()
@@ -171,6 +191,10 @@ def run(scratch: Path) -> dict:
         route: rps[PRODUCTION][route] / rps[SEED][route] for route in ROUTES
     }
     results["fraction_of_starlette"] = rps[PRODUCTION]["root"] / rps[STARLETTE]["root"]
+    if BASELINE in rps:
+        results["ratio_vs_baseline"] = {
+            route: rps[PRODUCTION][route] / rps[BASELINE][route] for route in ROUTES
+        }
     results["granian_vs_uvicorn"] = {
         route: rps[GRANIAN_NAME][route] / rps[PRODUCTION][route] for route in ROUTES
     }
@@ -179,3 +203,25 @@ def run(scratch: Path) -> dict:
 
 def _routes(name: str) -> dict[str, str]:
     return {"root": "/"} if name == STARLETTE else ROUTES
+
+
+def pipelining_flood_peak_rss(url_root: str, pid: int) -> float:
+    """Peak RSS (MB) while one client pipelines GET / without ever reading the responses."""
+    address = urlsplit(url_root)
+    burst = b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n" * 2000
+    peak = rss_mb(pid)
+    with socket.create_connection((address.hostname, address.port)) as sock:
+        sock.setblocking(False)
+        deadline = time.monotonic() + FLOOD_SECONDS
+        next_sample = 0.0
+        while (now := time.monotonic()) < deadline:
+            if now >= next_sample:
+                peak = max(peak, rss_mb(pid))
+                next_sample = now + 0.25
+            try:
+                sock.send(burst)
+            except BlockingIOError:
+                time.sleep(0.005)
+            except OSError:  # the server gave up on the connection: what it holds is freed
+                break
+    return round(max(peak, rss_mb(pid)), 1)
