@@ -181,3 +181,25 @@ def test_warnings_flush_at_once_and_close_flushes_the_rest():
     handler.close()
     assert stream.flushes == 2
     assert not stream.closed  # not ours to close
+
+
+def test_a_handler_attached_to_the_root_logger_receives_the_access_line(make_client, capsys):
+    """As Sentry's or an OpenTelemetry exporter's handler is attached, and nothing twice."""
+    client = make_client(log_format="json")
+    seen: list[logging.LogRecord] = []
+
+    class Collector(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    collector = Collector()
+    logging.getLogger().addHandler(collector)
+    try:
+        capsys.readouterr()
+        client.get("/items/3", headers={"X-Request-ID": "req-3"})
+    finally:
+        logging.getLogger().removeHandler(collector)
+    [record] = [r for r in seen if r.name == "app.access"]
+    assert record.getMessage() == "GET /items/3 200"
+    assert (record.route, record.request_id, record.status) == ("/items/{item_id}", "req-3", 200)
+    assert len(access_lines(capsys.readouterr().out)) == 1
