@@ -20,6 +20,10 @@ from hotreload import child, watcher
 
 # How long a replaced or stopping server may take to finish in-flight requests.
 STOP_TIMEOUT = 5.0
+# A new server that is not serving this long after a change is reported (a hung import).
+SLOW_START_SECONDS = 5.0
+# A server that dies this soon after it started is not restarted until the next change.
+CRASH_LOOP_SECONDS = 2.0
 
 
 def log(message: str) -> None:
@@ -51,6 +55,8 @@ class Supervisor:
         self.replaced: set[int] = set()
         self.pending_signals: list[int] = []
         self.change_started: float | None = None
+        self.slow_start_reported = False
+        self.current_started = 0.0
         self.watcher_pid: int | None = None
 
     # -- processes -----------------------------------------------------------------------
@@ -86,6 +92,7 @@ class Supervisor:
         if self.current is not None:
             self.replaced.add(self.current)
         self.current = pid
+        self.current_started = time.monotonic()
         self.selector.register(fd, selectors.EVENT_READ, ("server", pid, _LineReader(fd)))
 
     def terminate(self, pids: set[int]) -> None:
@@ -104,7 +111,11 @@ class Supervisor:
             self.replaced.discard(pid)
             if pid == self.current:
                 self.current = None
-                log(f"server exited ({_describe(status)}); waiting for a change")
+                if time.monotonic() - self.current_started < CRASH_LOOP_SECONDS:
+                    log(f"server exited ({_describe(status)}) as it started; waiting for a change")
+                else:
+                    log(f"server exited ({_describe(status)}); starting a new one")
+                    self.start_server()
 
     # -- events --------------------------------------------------------------------------
 
@@ -114,7 +125,19 @@ class Supervisor:
         )
         log(f"changed: {shown}; reloading")
         self.change_started = time.monotonic()
+        self.slow_start_reported = False
         self.start_server()
+
+    def check_slow_start(self) -> None:
+        if self.change_started is None or self.slow_start_reported:
+            return
+        waited = time.monotonic() - self.change_started
+        if waited >= SLOW_START_SECONDS:
+            self.slow_start_reported = True
+            log(
+                f"the new code is not serving after {waited:.0f} s (an import that does not "
+                "return?); the last good code keeps serving until the next save"
+            )
 
     def on_server_message(self, pid: int, message: dict) -> None:
         if "modules" in message:
@@ -135,17 +158,20 @@ class Supervisor:
     def on_signals(self) -> bool:
         """Handle queued signals; False means stop."""
         signals, self.pending_signals = self.pending_signals, []
+        if signal.SIGTERM in signals or signal.SIGINT in signals:
+            return False  # before reaping: a server that Ctrl-C ended is not to be restarted
         for sig in signals:
             if sig == signal.SIGCHLD:
                 self.reap()
             elif sig == signal.SIGHUP:
                 log("SIGHUP: restarting with fresh libraries")
                 self.stop()
+                # Held until the new process is ready for it: a SIGHUP arriving meanwhile
+                # would otherwise kill it, and is already served by this restart.
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
                 os.execv(  # noqa: S606 - re-exec ourselves with the same arguments
                     sys.executable, [sys.executable, "-m", "hotreload", *sys.argv[1:]]
                 )
-            else:
-                return False
         return True
 
     # -- main loop -----------------------------------------------------------------------
@@ -155,6 +181,9 @@ class Supervisor:
         wakeup_read, wakeup_write = os.pipe()
         os.set_blocking(wakeup_write, False)
         signal.set_wakeup_fd(wakeup_write)
+        # A SIGHUP held across the restart that made this process asked for what it is now.
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGHUP})
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD):
             signal.signal(sig, lambda s, _: self.pending_signals.append(s))
         self.selector.register(wakeup_read, selectors.EVENT_READ, ("signal", 0, None))
@@ -169,7 +198,9 @@ class Supervisor:
             self.stop()
 
     def loop_once(self) -> bool:
-        for key, _ in self.selector.select():
+        events = self.selector.select(timeout=1.0 if self.change_started is not None else None)
+        self.check_slow_start()
+        for key, _ in events:
             kind, pid, reader = key.data
             if kind == "signal":
                 os.read(key.fd, 512)

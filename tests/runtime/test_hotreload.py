@@ -15,6 +15,8 @@ from tests.system.service import PROJECT_ROOT as ROOT
 from tests.system.service import free_port, wait_ready
 
 MAIN = """
+import os
+
 from pkg import greeting
 
 calls = 0
@@ -26,7 +28,8 @@ async def app(scope, receive, send):
         return
     calls += 1
     body = f"{greeting.TEXT} {calls}".encode()
-    await send({"type": "http.response.start", "status": 200, "headers": []})
+    pid = str(os.getpid()).encode()
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"x-pid", pid)]})
     await send({"type": "http.response.body", "body": body})
 """
 
@@ -159,6 +162,42 @@ def test_sighup_restarts_and_serves_again(project):
     # A restart re-binds the socket: connections are refused for a moment.
     assert project.wait_for_body("after-hup", refused_ok=True).startswith("after-hup")
     assert "SIGHUP" in project.stop()
+
+
+def test_a_server_that_dies_is_replaced(project):
+    time.sleep(2.5)  # past the crash-loop guard: a server that dies as it starts waits for a save
+    first = requests.get(project.url, timeout=5).headers["x-pid"]
+    os.kill(int(first), signal.SIGKILL)
+    deadline = time.monotonic() + 15
+    pid = first
+    while pid == first and time.monotonic() < deadline:
+        try:
+            pid = requests.get(project.url, timeout=5).headers["x-pid"]
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    assert pid != first, "nothing took over from the killed server"
+    assert "starting a new one" in project.stop()
+
+
+def test_quick_sighups_are_one_restart_and_the_supervisor_survives(project):
+    # Spread over the restart itself: some arrive while the new process is starting up.
+    for _ in range(15):
+        project.process.send_signal(signal.SIGHUP)
+        time.sleep(0.1)
+    project.set_greeting("after-hups")
+    assert project.wait_for_body("after-hups", refused_ok=True).startswith("after-hups")
+    time.sleep(1)
+    assert project.process.poll() is None, project.stop()
+    assert project.wait_for_body("after-hups", refused_ok=True).startswith("after-hups")
+
+
+def test_an_import_that_never_returns_is_reported_and_the_old_code_serves(project):
+    project.set_greeting("before")
+    project.wait_for_body("before")
+    (project.pkg / "greeting.py").write_text("import time\ntime.sleep(120)\nTEXT = 'never'\n")
+    time.sleep(7)  # past the 5 s the supervisor gives a new server
+    assert project.body().startswith("before")
+    assert "not serving after" in project.stop()
 
 
 def _is_zombie(pid: int) -> bool:
