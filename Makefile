@@ -29,6 +29,11 @@ sync: uv ## Create .venv from uv.lock (fails when the lock is stale)
 tools: ## Pinned tilt, skaffold, helm, ctlptl, kind, kubectl, k6 into .tools/bin (offline kit)
 	python3 offline/toolchain/install.py
 
+# What `make dev` needs: no skaffold (built from source it is minutes a newcomer need not wait).
+.PHONY: dev-tools
+dev-tools:
+	python3 offline/toolchain/install.py tilt helm ctlptl kind kubectl k6
+
 engine: ## A Docker engine (installed and started when root on Debian) and the base image (offline kit)
 	offline/host/ensure-docker.sh
 	offline/host/ensure-base-image.sh
@@ -41,7 +46,7 @@ run: sync ## The service on 127.0.0.1:8000, reloading on every save
 # The fast tier installs nothing: what needs the engine or the cluster is left to `make check`,
 # and a static check whose pinned tool is missing skips saying `make tools` (fails under CI=true).
 test: sync ## Fast, hermetic: unit, system and runtime on local processes, static checks of the delivery files
-	uv run pytest -m "not docker and not cluster"
+	uv run pytest tests -m "not docker and not cluster and not slow"
 
 check: sync tools engine ## The full suite CI runs: everything in `make test`, the images, compose, Tilt, Skaffold, the kit, then the kind cluster
 	uv run pytest -m "not cluster" --cov --cov-report=term
@@ -67,13 +72,13 @@ load: tools ## k6 run of load/load.js against FASTAPI_ROOT (default 127.0.0.1:80
 
 ## ---- cluster -------------------------------------------------------------------------
 .PHONY: cluster-images cluster-up cluster-down
-cluster-images: tools engine ## kind's node image, pulled; where nothing can be pulled, node + registry built (offline kit)
+cluster-images: dev-tools engine ## kind's node image, pulled; where nothing can be pulled, node + registry built (offline kit)
 	offline/cluster/ensure-images.sh
 
 cluster-up: cluster-images ## ctlptl apply -f ctlptl.yaml: the kind cluster and its local registry
 	offline/cluster/up.sh
 
-cluster-down: tools ## ctlptl delete -f ctlptl.yaml
+cluster-down: dev-tools ## ctlptl delete -f ctlptl.yaml
 	offline/cluster/down.sh
 
 ## ---- inner loop -------------------------------------------------------------------------
@@ -81,7 +86,7 @@ cluster-down: tools ## ctlptl delete -f ctlptl.yaml
 dev: cluster-up ## The local cluster, then `tilt up` (http://localhost:8000, UI on :10350)
 	tilt up
 
-e2e: sync cluster-images ## The cluster tests: the whole mission on a kind cluster, deleted after; .out/e2e.json
+e2e: sync tools cluster-images ## The cluster tests: the whole mission on a kind cluster, deleted after; .out/e2e.json
 	offline/host/ensure-packages.sh chromium
 	uv sync --locked --group e2e
 	uv run --group e2e pytest -m cluster tests/cluster -v

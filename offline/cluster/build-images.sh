@@ -21,8 +21,8 @@ images=$CLUSTER_DIR/images
 current() { [ -z "$rebuild" ] && image_current "$1" "$2"; }
 
 # What each step takes when nothing is cached, on 2 cores (Go's caches make reruns minutes).
-declare -A COLD=([kubernetes]="12-15 min" [etcd]="1-2 min" [coredns]="2-3 min" [crictl]="1 min"
-  [registry]="1 min" [base]="2-3 min" [node]="1-2 min")
+declare -A COLD=([kubernetes]="10 min" [etcd]="1 min" [coredns]="3 min" [crictl]="1 min"
+  [registry]="2 min" [base]="1 min" [node]="1 min")
 
 # step NAME COMMAND...: run a build step with its output in $logs/NAME.log and its time.
 step() {
@@ -82,7 +82,6 @@ component_key() {
 
 node_images=()  # what build-node.sh imports, for the node's key
 log "kind $KIND_VERSION node for Kubernetes $KUBE_VERSION on Debian $DEBIAN_SUITE; registry $DISTRIBUTION_VERSION"
-log "nothing cached, this takes about 25 min on 2 cores (Kubernetes itself about 15); a rerun checks in seconds"
 
 # Control-plane images, named as kubeadm asks for them.
 for component in kube-apiserver kube-controller-manager kube-scheduler; do

@@ -96,6 +96,7 @@ def checkov(manifests: Path, skip: list[str]) -> dict:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_checkov_finds_no_failed_kubernetes_checks(tmp_path, value_set):
     name, values = value_set
     manifests = tmp_path / f"{name}.yaml"
