@@ -59,7 +59,7 @@ def skaffold_dev(cluster: Cluster, tmp_path_factory):
                 "dev",
                 "--namespace",
                 NAMESPACE,
-                f"--watch-poll-period={WATCH_POLL_MS}",
+                f"--watch-poll-interval={WATCH_POLL_MS}",
             ],
             cwd=project,
             env=env,
@@ -120,6 +120,6 @@ def test_skaffold_dev_syncs_each_edit_into_the_pod(cluster: Cluster, skaffold_de
             "median_s": statistics.median(samples),
             "max_s": max(samples),
             "samples_s": [round(s, 3) for s in samples],
-            "watch_poll_period_ms": WATCH_POLL_MS,
+            "watch_poll_interval_ms": WATCH_POLL_MS,
         },
     )

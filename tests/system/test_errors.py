@@ -16,12 +16,6 @@ def test_overlong_query_is_422(fastapi_root):
     assert response.json()["detail"][0]["type"] == "string_too_long"
 
 
-def test_a_request_target_past_the_server_limit_is_414(fastapi_root):
-    response = requests.get(f"{fastapi_root}/items/1", params={"q": "q" * 10_000}, timeout=15)
-    assert response.status_code == 414
-    assert response.json() == {"detail": "Request target too long"}
-
-
 def test_unknown_path_is_404_json(fastapi_root):
     response = requests.get(f"{fastapi_root}/definitely/not/here", timeout=15)
     assert response.status_code == 404
