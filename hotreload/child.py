@@ -114,3 +114,18 @@ def serve(app_path: str, sock: socket.socket, project_dirs: list[Path], report_f
     )
     ReportingServer(config, report).run(sockets=[sock])
     return 0
+
+
+def main() -> None:
+    """python -m hotreload.child APP SOCKET_FD REPORT_FD WATCH_DIR...: what the supervisor
+    spawns instead of forking once forking is unsafe."""
+    from hotreload.supervisor import die_with_parent
+
+    app_path, sock_fd, report_fd, *watch = sys.argv[1:]
+    die_with_parent()
+    sock = socket.socket(fileno=int(sock_fd))
+    sys.exit(serve(app_path, sock, [Path(d) for d in watch], int(report_fd)))
+
+
+if __name__ == "__main__":
+    main()

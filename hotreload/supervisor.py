@@ -13,6 +13,7 @@ import selectors
 import signal
 import socket
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -58,6 +59,7 @@ class Supervisor:
         self.slow_start_reported = False
         self.current_started = 0.0
         self.watcher_pid: int | None = None
+        self.forking = True
 
     # -- processes -----------------------------------------------------------------------
 
@@ -87,8 +89,35 @@ class Supervisor:
         self.watcher_pid = pid
         self.selector.register(fd, selectors.EVENT_READ, ("watcher", pid, _LineReader(fd)))
 
+    def spawn_server(self) -> tuple[int, int]:
+        """A fresh interpreter running child.main: for when forking this process is unsafe."""
+        read_fd, write_fd = os.pipe()
+        os.set_inheritable(write_fd, True)
+        argv = [sys.executable, "-m", "hotreload.child", self.app, str(self.sock.fileno())]
+        argv += [str(write_fd), *map(str, self.watch)]
+        pid = os.posix_spawn(sys.executable, argv, os.environ)
+        os.close(write_fd)
+        return pid, read_fd
+
+    def fork_is_safe(self) -> bool:
+        """False once this process has threads (a preloaded library started them): a fork
+        copies only the forking thread, and locks the others held stay locked in the child."""
+        if not self.forking:
+            return False
+        threads = _thread_count()
+        if threads > 1:
+            self.forking = False
+            log(
+                f"the preloaded libraries started {threads - 1} thread(s), which makes forking "
+                "unsafe: each reload now starts a fresh interpreter (slower)"
+            )
+        return self.forking
+
     def start_server(self) -> None:
-        pid, fd = self.fork(lambda w: child.serve(self.app, self.sock, self.watch, w))
+        if self.fork_is_safe():
+            pid, fd = self.fork(lambda w: child.serve(self.app, self.sock, self.watch, w))
+        else:
+            pid, fd = self.spawn_server()
         if self.current is not None:
             self.replaced.add(self.current)
         self.current = pid
@@ -150,6 +179,8 @@ class Supervisor:
             self.terminate(self.replaced)
 
     def preload(self, names: list[str]) -> None:
+        if not self.forking:
+            return  # fresh interpreters import for themselves
         for name in names:
             if name not in sys.modules:
                 with contextlib.suppress(Exception):
@@ -262,3 +293,11 @@ def _describe(status: int) -> str:
     if os.WIFSIGNALED(status):
         return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
     return f"exit code {os.waitstatus_to_exitcode(status)}"
+
+
+def _thread_count() -> int:
+    """This process's threads, native ones included where /proc shows them."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()

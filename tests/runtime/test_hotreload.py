@@ -55,12 +55,14 @@ class Project:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.pkg = root / "pkg"
+        root.mkdir(exist_ok=True)
         self.pkg.mkdir()
         (self.pkg / "__init__.py").write_text("")
         (self.pkg / "main.py").write_text(MAIN)
         self.set_greeting("hello")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.process: subprocess.Popen | None = None
 
     def set_greeting(self, text: str) -> None:
@@ -70,7 +72,7 @@ class Project:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "hotreload", "pkg.main:app", "--port", str(self.port)],
             cwd=self.root,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env=self.env,
             stderr=subprocess.PIPE,
             text=True,
         )
@@ -198,6 +200,27 @@ def test_an_import_that_never_returns_is_reported_and_the_old_code_serves(projec
     time.sleep(7)  # past the 5 s the supervisor gives a new server
     assert project.body().startswith("before")
     assert "not serving after" in project.stop()
+
+
+def test_with_threads_in_the_supervisor_each_reload_is_a_fresh_interpreter(tmp_path):
+    """As when a preloaded library starts threads: forking then is unsafe, so it spawns."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()\n"
+    )
+    project = Project(tmp_path / "project")
+    project.env["PYTHONPATH"] = f"{site}{os.pathsep}{ROOT}"
+    project.start()
+    try:
+        project.set_greeting("spawned")
+        assert project.wait_for_body("spawned") == "spawned 1"
+        project.set_greeting("again")
+        assert project.wait_for_body("again") == "again 1"
+    finally:
+        stderr = project.stop()
+    assert stderr.count("each reload now starts a fresh interpreter") == 1
 
 
 def _is_zombie(pid: int) -> bool:
