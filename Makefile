@@ -46,7 +46,7 @@ run: sync ## The service on 127.0.0.1:8000, reloading on every save
 # The fast tier installs nothing: what needs the engine or the cluster is left to `make check`,
 # and a static check whose pinned tool is missing skips saying `make tools` (fails under CI=true).
 test: sync ## Fast, hermetic: unit, system and runtime on local processes, static checks of the delivery files
-	uv run pytest tests -m "not docker and not cluster and not slow"
+	uv run pytest tests -m "not docker and not cluster and not slow" -n auto
 
 check: sync tools engine ## The full suite CI runs: everything in `make test`, the images, compose, Tilt, Skaffold, the kit, then the kind cluster
 	uv run pytest -m "not cluster" --cov --cov-report=term
