@@ -34,7 +34,9 @@ def build(tool: Tool, work: Path, dest: Path, progress: Progress, log: Path) -> 
         date=json.loads(Path(module["Info"]).read_text())["Time"],
         **(_k8s_version(go, src) if "{k8s_" in spec["ldflags"] else {}),
     )
-    command = [go, "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", str(dest)]
+    # -v: the log names each package as it compiles; Progress shows the latest.
+    command = [go, "build", "-v", "-trimpath", "-buildvcs=false", "-ldflags", ldflags]
+    command += ["-o", str(dest)]
     if spec.get("tags"):
         command += ["-tags", ",".join(spec["tags"])]
     if spec.get("stale_go_sum"):

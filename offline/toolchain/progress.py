@@ -44,8 +44,17 @@ class Progress:
                     code = process.wait(timeout=HEARTBEAT_SECONDS)
                     break
                 except subprocess.TimeoutExpired:
-                    self.say(f"{step}: still running ({_clock(time.monotonic() - step_started)})")
+                    running = _clock(time.monotonic() - step_started)
+                    self.say(f"{step}: still running ({running}): {_last_line(log)}")
         if code != 0:
             with log.open() as lines:
                 tail = "".join(deque(lines, maxlen=25))
             raise InstallError(f"{step} failed (exit {code}); log {log}:\n{tail}")
+
+
+def _last_line(log: Path) -> str:
+    """The log's last line, cut short: with `go build -v`, the package compiling now."""
+    with log.open("rb") as lines:
+        lines.seek(max(0, log.stat().st_size - 4096))
+        tail = lines.read().decode(errors="replace").strip().splitlines()
+    return tail[-1][:120] if tail else ""
