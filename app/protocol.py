@@ -94,49 +94,54 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(CoalescingTransport(transport, self.loop))
-        self._header_timer = None
+        limits = self.limits
+        self._max_head_bytes = limits.max_request_target_bytes + limits.max_header_bytes
         self._receiving = False  # between a request's first byte and the end of its headers
         self._messages_begun = 0
-        self._max_head_bytes = self.limits.max_request_target_bytes + self.limits.max_header_bytes
+        self._head_started = self.loop.time()  # a new connection owes its first request
+        self._head_bytes = self._chunk_bytes = 0
         self._half_closed = False
-        if len(self.connections) > self.limits.max_connections:
-            self.refusals.note(limit=self.limits.max_connections)
+        self._header_timer = None
+        if len(self.connections) > limits.max_connections:
+            self.refusals.note(limit=limits.max_connections)
             self.transport.write(_REFUSED)
             self.transport.close()
             return
-        self._arm_header_timer()
+        self._check_header_time_in(limits.header_timeout_seconds)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm_header_timer()
+        if self._header_timer is not None:
+            self._header_timer.cancel()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         self._unset_keepalive_if_required()
         begun, receiving = self._messages_begun, self._receiving
+        self._chunk_bytes = len(data)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserCallbackError as error:
             rejected = error.__context__
             if not isinstance(rejected, RequestRejectedError):
                 raise
-            self.rejections.note(status=rejected.status, reason=rejected.detail)
-            self._answer_and_close(rejected.status, rejected.detail)
+            self._reject(rejected.status, rejected.detail)
         except httptools.HttpParserError:
-            self.rejections.note(status=400, reason="malformed request")
-            self._answer_and_close(400, "Invalid HTTP request")
+            self._reject(400, "Invalid HTTP request")
         except httptools.HttpParserUpgrade:
             if self._should_upgrade():
                 self.handle_websocket_upgrade()
             else:
                 self._unsupported_upgrade_warning()
         else:
-            # httptools buffers a header until it ends, unseen by on_header: when this whole
-            # chunk went into one unfinished head, count it against the limit.
+            # httptools buffers a request line or header until it ends, unseen by uvicorn:
+            # when this whole chunk went into one unfinished head, count it against the limit.
             if receiving and self._receiving and begun == self._messages_begun:
                 self._head_bytes += len(data)
                 if self._head_bytes > self._max_head_bytes:
-                    self.rejections.note(status=431, reason="Request header fields too large")
-                    self._answer_and_close(431, "Request header fields too large")
+                    if self.headers:
+                        self._reject(431, "Request header fields too large")
+                    else:
+                        self._reject(414, "Request target too long")
 
     def eof_received(self) -> bool:
         # The client half-closed (shutdown(SHUT_WR), `nc -N`, some proxies): keep the
@@ -147,34 +152,26 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._half_closed = True
         return True  # closed here, now or once the last response is out
 
-    # Parser callbacks: count as the request arrives, reject as soon as a limit is passed.
+    # Parser callbacks. Each costs every request, so the limits are checked once per head,
+    # and summed exactly only when the bytes received could exceed them.
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._messages_begun += 1
         self._receiving = True
+        self._head_started = self.loop.time()
         self._head_bytes = 0
-        self._target_bytes = 0
-        self._header_bytes = 0
-        if self._header_timer is None:
-            self._arm_header_timer()
-
-    def on_url(self, url: bytes) -> None:
-        self._target_bytes += len(url)
-        if self._target_bytes > self.limits.max_request_target_bytes:
-            raise RequestRejectedError(414, "Request target too long")
-        super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._header_bytes += len(name) + len(value) + 4
-        if self._header_bytes > self.limits.max_header_bytes:
-            raise RequestRejectedError(431, "Request header fields too large")
-        if len(self.headers) >= self.limits.max_headers:
-            raise RequestRejectedError(431, "Too many request header fields")
-        super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
         self._receiving = False
-        self._disarm_header_timer()
+        limits = self.limits
+        if len(self.url) > limits.max_request_target_bytes:
+            raise RequestRejectedError(414, "Request target too long")
+        if len(self.headers) > limits.max_headers:
+            raise RequestRejectedError(431, "Too many request header fields")
+        if self._head_bytes + self._chunk_bytes > limits.max_header_bytes:
+            size = sum(len(name) + len(value) + 4 for name, value in self.headers)
+            if size > limits.max_header_bytes:
+                raise RequestRejectedError(431, "Request header fields too large")
         super().on_headers_complete()
 
     def on_response_complete(self) -> None:
@@ -188,36 +185,33 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         elif self._half_closed:
             self.transport.close()
 
-    # The header timeout: from connection (or the next request's first byte) to headers.
-    def _arm_header_timer(self) -> None:
-        self._header_timer = self.loop.call_later(
-            self.limits.header_timeout_seconds, self._header_timeout
-        )
+    # The header timeout, checked by one timer per connection rather than one per request.
+    def _check_header_time_in(self, seconds: float) -> None:
+        self._header_timer = self.loop.call_later(max(seconds, 0.05), self._check_header_time)
 
-    def _disarm_header_timer(self) -> None:
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
-
-    def _header_timeout(self) -> None:
+    def _check_header_time(self) -> None:
         self._header_timer = None
         if self.transport.is_closing():
             return
-        if not self._receiving:
-            if self.cycle is not None and not self.cycle.response_complete:
-                return  # the headers did arrive; a response is still being written
-            self.transport.close()  # a silent connection: nothing to answer
+        timeout = self.limits.header_timeout_seconds
+        waited = self.loop.time() - self._head_started
+        if self._receiving or self._messages_begun == 0:
+            if waited < timeout or self.flow.read_paused:
+                # Not yet; or reading is held back while earlier pipelined requests are
+                # answered, so the rest of these headers waits on us, not on the client.
+                self._check_header_time_in(timeout - waited if waited < timeout else timeout)
+            elif self._receiving:
+                self._reject(408, "Request headers not received in time")
+            else:
+                self.transport.close()  # a silent connection: nothing to answer
             return
-        if self.flow.read_paused:
-            # Reading is held back while earlier pipelined requests are answered: the rest
-            # of these headers is waiting on us, not on the client.
-            self._arm_header_timer()
-            return
-        self.rejections.note(status=408, reason="headers not received in time")
-        self._answer_and_close(408, "Request headers not received in time")
+        self._check_header_time_in(timeout)  # between requests: keep-alive's timeout applies
 
-    def _answer_and_close(self, status: int, detail: str) -> None:
-        self._disarm_header_timer()
+    def _reject(self, status: int, detail: str) -> None:
+        self.rejections.note(status=status, reason=detail)
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
         self.transport.write(error_response(status, detail))
         self.transport.close()
 

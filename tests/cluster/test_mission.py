@@ -17,9 +17,10 @@ import yaml
 
 from tests.checkout import copy_project
 from tests.cluster.cluster import REGISTRY_HOST, Cluster
-from tests.cluster.mission import failed_requests, k6_job, record, tilt_up, tool_env
+from tests.cluster.mission import failed_requests, k6_job, record, tool_env
 from tests.prerequisites import ROOT, run_tool, tool
 from tests.system.service import free_port, wait_ready
+from tests.tilt.session import tilt_up
 
 pytestmark = pytest.mark.cluster
 

@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from tests.tilt.conftest import kubeconfig, manifests, tiltfile_result
 
 MANUAL = 2  # Tilt's TriggerModeManual: runs only when triggered, never at start-up
 BUTTONS = {"helm-test": "tests", "system-tests": "tests", "load-test": "load"}
+TESTS_ON_SAVE = ("unit-tests", "unit-tests-all")
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +73,19 @@ def test_buttons_run_helm_test_pytest_and_k6(k8s):
     assert "load/load.js" in command["load-test"]
 
 
+def test_unit_tests_run_on_every_save_affected_only_and_all_on_demand(k8s):
+    on_save, everything = k8s["unit-tests"], k8s["unit-tests-all"]
+    watched = {str(Path(dep).relative_to(ROOT)) for dep in on_save["DeployTarget"]["Deps"]}
+    assert watched == {"app", "tests/unit"}
+    command = on_save["DeployTarget"]["UpdateCmdSpec"]["args"][-1]
+    assert "pytest tests/unit" in command
+    assert "--testmon" in command
+    assert on_save["TriggerMode"] != MANUAL
+    assert everything["TriggerMode"] == MANUAL
+    assert "--testmon" not in everything["DeployTarget"]["UpdateCmdSpec"]["args"][-1]
+    assert on_save["Labels"] == everything["Labels"] == {"tests": "tests"}
+
+
 def test_nothing_is_loaded_from_the_network(tilt_env):
     result = json.loads(tiltfile_result(tilt_env, "--mode=k8s").stdout)
     assert all(path.startswith(str(ROOT)) for path in result["ConfigFiles"])
@@ -90,7 +105,7 @@ def test_a_non_local_context_is_refused_with_a_clear_message(tilt_env, tmp_path)
 
 def test_compose_mode_keeps_the_service_and_test_buttons(tilt_env):
     compose = manifests(tiltfile_result(tilt_env, "--mode=compose"))
-    assert set(compose) == {"fastapi-service", "system-tests", "load-test"}
+    assert set(compose) == {"fastapi-service", *TESTS_ON_SAVE, "system-tests", "load-test"}
     assert (
         compose["fastapi-service"]["ImageTargets"][0]["LiveUpdateSpec"]["syncs"][0]["containerPath"]
         == "/srv/app"
@@ -101,7 +116,7 @@ def test_local_mode_serves_a_hot_reloading_process(tilt_env):
     local = manifests(tiltfile_result(tilt_env, "--mode=local"))
     serve = local["fastapi-service"]["DeployTarget"]["ServeCmd"]["Argv"][-1]
     assert "python -m hotreload app.main:app" in serve
-    assert set(local) == {"fastapi-service", "system-tests", "load-test"}
+    assert set(local) == {"fastapi-service", *TESTS_ON_SAVE, "system-tests", "load-test"}
 
 
 def test_auto_mode_falls_back_without_a_cluster(tilt_env, tmp_path):
