@@ -39,7 +39,7 @@ engine: ## A Docker engine (installed and started when root on Debian) and the b
 	offline/host/ensure-base-image.sh
 
 ## ---- everyday -------------------------------------------------------------------------
-.PHONY: run test check lint images compose-up load
+.PHONY: run test check test-watch lint images compose-up load
 run: sync ## The service on 127.0.0.1:8000, reloading on every save
 	APP_LOG_FORMAT=$${APP_LOG_FORMAT:-console} uv run python -m hotreload app.main:app --port 8000
 
@@ -51,6 +51,9 @@ test: sync ## Fast, hermetic: unit, system and runtime on local processes, stati
 check: sync tools engine ## The full suite CI runs: everything in `make test`, the images, compose, Tilt, Skaffold, the kit, then the kind cluster
 	uv run pytest -m "not cluster" --cov --cov-report=term
 	$(MAKE) --no-print-directory e2e
+
+test-watch: sync ## Tests on save without Tilt: on each save, the unit tests it affects (pytest-testmon)
+	uv run watchfiles --target-type command --filter python "uv run --locked pytest tests/unit -q --testmon" app tests/unit
 
 lint: sync ## ruff lint and format check, hadolint
 	uv run ruff check .

@@ -13,6 +13,7 @@ from app.settings import Settings
 
 ACCESS_LOGGER = "app.access"
 _access = logging.getLogger(ACCESS_LOGGER)
+_app = logging.getLogger("app")
 _HANDLER_NAME = "app.stdout"
 # Longest a line waits in the buffer; warnings and errors are written at once.
 FLUSH_SECONDS = 0.2
@@ -245,6 +246,9 @@ def log_access(
 
 def _other_handlers(stdout: logging.Handler) -> bool:
     """Whether an app.access record would reach a handler besides ours (as callHandlers walks)."""
+    root = logging.root
+    if not (_access.handlers or _app.handlers) and len(root.handlers) == 1:
+        return root.handlers[0] is not stdout  # the usual case, in a few attribute reads
     logger: logging.Logger | None = _access
     while logger is not None:
         if any(h is not stdout for h in logger.handlers):
