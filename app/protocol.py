@@ -174,6 +174,20 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                 raise RequestRejectedError(431, "Request header fields too large")
         super().on_headers_complete()
 
+    def shutdown(self) -> None:
+        if self.cycle is None and not self.transport.is_closing():
+            # Accepted during the shutdown, nothing read yet: its request is on its way, so
+            # answer it (with `Connection: close`) rather than reset it; then close.
+            self.loop.call_later(1.0, self._close_if_idle)
+            return
+        super().shutdown()
+
+    def _close_if_idle(self) -> None:
+        if self.cycle is None or self.cycle.response_complete:
+            self.transport.close()
+        else:
+            self.cycle.keep_alive = False
+
     def on_response_complete(self) -> None:
         super().on_response_complete()
         if self.transport.is_closing():

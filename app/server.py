@@ -18,6 +18,7 @@ from types import FrameType
 import uvicorn
 
 from app.lifecycle import Lifecycle
+from app.listener import empty_accept_queues
 from app.main import create_app
 from app.protocol import HttpLimits, http_protocol
 from app.settings import Settings, SettingsError, load_settings
@@ -44,6 +45,11 @@ class DrainingServer(uvicorn.Server):
             log.warning("second signal: stopping now", extra={"signal": name})
             self.exit_at = time.monotonic()
             self.force_exit = True  # ends uvicorn's wait for in-flight requests too
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Before uvicorn closes the listener: it would reset the connections still queued.
+        await empty_accept_queues([sock for server in self.servers for sock in server.sockets])
+        await super().shutdown(sockets)
 
     async def on_tick(self, counter: int) -> bool:
         if self.exit_at is not None and time.monotonic() >= self.exit_at:

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -10,7 +11,7 @@ import time
 import requests
 
 from tests.system.service import PROJECT_ROOT as ROOT
-from tests.system.service import free_port, wait_ready
+from tests.system.service import free_port, server_process, wait_ready
 
 # The production server, plus one slow route so that a request is in flight at SIGTERM.
 SERVER_WITH_SLOW_ROUTE = """
@@ -98,3 +99,60 @@ def test_second_signal_skips_the_drain():
     finally:
         process.kill()
         process.communicate()
+
+
+def test_no_request_is_lost_through_sigterm_under_steady_keep_alive_load():
+    """16 clients reconnecting as fast as they can (each response after SIGTERM says
+    Connection: close): every request sent on a connection the server's kernel accepted is
+    answered, those still queued when the listener closes included. A refused connection is
+    fine; a reset or an unanswered request is lost."""
+    counts = {"answered": 0, "lost": 0}
+    lock = threading.Lock()
+    stop = threading.Event()
+    request = b"GET / HTTP/1.1\r\nHost: test\r\n\r\n"
+
+    def client() -> None:
+        sock = None
+        while not stop.is_set():
+            if sock is None:
+                try:
+                    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+                except OSError:  # refused: the listener is closed, nothing was sent
+                    time.sleep(0.01)
+                    continue
+            try:
+                sock.sendall(request)
+                response = b""
+                while not response.endswith(b'{"Hello":"World"}'):
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        raise ConnectionResetError("closed before the response")
+                    response += chunk
+            except OSError:
+                with lock:
+                    counts["lost"] += 1
+                sock.close()
+                sock = None
+                continue
+            with lock:
+                counts["answered"] += 1
+            if b"connection: close" in response.lower():
+                sock.close()
+                sock = None
+
+    drain = {"SHUTDOWN_DRAIN_SECONDS": "1", "SHUTDOWN_TIMEOUT_SECONDS": "5"}
+    with server_process(**drain, LOG_LEVEL="warning") as (root, process):
+        port = int(root.rsplit(":", 1)[1])
+        threads = [threading.Thread(target=client) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1)
+        process.send_signal(signal.SIGTERM)
+        try:
+            assert process.wait(timeout=30) == 0
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=30)
+    assert counts["answered"] > 1000
+    assert counts["lost"] == 0, counts
