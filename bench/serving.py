@@ -159,8 +159,10 @@ def run(scratch: Path) -> dict:
             pids[name] = stack.enter_context(server(argv, f"{urls[name]}/", cwd=cwd, env=env))
             wrk(f"{urls[name]}/", seconds=2)  # warm-up
         samples: dict = {name: {route: [] for route in _routes(name)} for name in configs}
-        for _ in range(ROUNDS):
-            for name in configs:
+        for round_number in range(ROUNDS):
+            # Every other round in reverse, so no server always runs right after another.
+            order = list(configs) if round_number % 2 == 0 else list(reversed(configs))
+            for name in order:
                 for route, path in _routes(name).items():
                     samples[name][route].append(wrk(urls[name] + path))
         results["rps"] = {
