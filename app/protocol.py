@@ -38,19 +38,30 @@ UVICORN_VERSIONS = ((0, 34), (0, 55))
 # What the subclass calls or overrides on uvicorn's protocol.
 _METHODS = (
     "connection_made",
+    "connection_lost",
     "data_received",
     "eof_received",
     "on_message_begin",
-    "on_url",
-    "on_header",
     "on_headers_complete",
     "on_response_complete",
+    "shutdown",
     "handle_websocket_upgrade",
     "_should_upgrade",
     "_unsupported_upgrade_warning",
     "_unset_keepalive_if_required",
 )
-_ATTRIBUTES = {"parser", "pipeline", "cycle", "connections", "loop", "transport", "flow"}
+# What it reads that uvicorn's __init__, connection_made or on_message_begin sets.
+_ATTRIBUTES = {
+    "parser",
+    "pipeline",
+    "cycle",
+    "connections",
+    "loop",
+    "transport",
+    "flow",
+    "url",
+    "headers",
+}
 
 
 @dataclass(frozen=True)
@@ -237,8 +248,11 @@ def _uvicorn_as_expected() -> bool:
         return False
     if not all(callable(getattr(HttpToolsProtocol, name, None)) for name in _METHODS):
         return False
-    assigned = set(HttpToolsProtocol.__init__.__code__.co_names)
-    assigned |= set(HttpToolsProtocol.connection_made.__code__.co_names)
+    assigned = {
+        name
+        for method in ("__init__", "connection_made", "on_message_begin")
+        for name in getattr(HttpToolsProtocol, method).__code__.co_names
+    }
     return assigned >= _ATTRIBUTES
 
 

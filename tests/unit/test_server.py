@@ -32,7 +32,7 @@ def test_server_uses_fast_loop_bounded_parser_and_no_access_log():
     "mismatch",
     [
         ("version", "0.99.0"),
-        ("method", "on_header"),
+        ("method", "on_headers_complete"),
         ("attribute", "pipeline"),
     ],
 )
