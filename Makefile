@@ -39,9 +39,13 @@ engine: ## A Docker engine (installed and started when root on Debian) and the b
 	offline/host/ensure-base-image.sh
 
 ## ---- everyday -------------------------------------------------------------------------
-.PHONY: run test check test-watch lint images compose-up load
+.PHONY: run debug test check test-watch lint images compose-up load
 run: sync ## The service on 127.0.0.1:8000, reloading on every save
 	APP_LOG_FORMAT=$${APP_LOG_FORMAT:-console} uv run python -m hotreload app.main:app --port 8000
+
+debug: sync ## `make run` under debugpy: attach an IDE to 127.0.0.1:5678 (.vscode/launch.json)
+	APP_LOG_FORMAT=$${APP_LOG_FORMAT:-console} PYDEVD_DISABLE_FILE_VALIDATION=1 \
+	  uv run python -m debugpy --listen 127.0.0.1:5678 -m hotreload app.main:app --port 8000
 
 # The fast tier installs nothing: what needs the engine or the cluster is left to `make check`,
 # and a static check whose pinned tool is missing skips saying `make tools` (fails under CI=true).

@@ -85,8 +85,16 @@ class Supervisor:
         return pid, read_fd
 
     def start_watcher(self) -> None:
-        pid, fd = self.fork(lambda w: watcher.run(self.watch, w))
-        self.watcher_pid = pid
+        """A forked process while forking is safe; else a thread (under a debugger, whose
+        every new process becomes a debug session)."""
+        if self.forking:
+            pid, fd = self.fork(lambda w: watcher.run(self.watch, w))
+            self.watcher_pid = pid
+        else:
+            pid, (fd, write_fd) = 0, os.pipe()
+            thread = threading.Thread(target=watcher.report, args=(self.watch, write_fd))
+            thread.daemon = True
+            thread.start()
         self.selector.register(fd, selectors.EVENT_READ, ("watcher", pid, _LineReader(fd)))
 
     def spawn_server(self) -> tuple[int, int]:
@@ -107,8 +115,9 @@ class Supervisor:
         threads = _thread_count()
         if threads > 1:
             self.forking = False
+            who = "debugpy" if "debugpy" in sys.modules else "the preloaded libraries"
             log(
-                f"the preloaded libraries started {threads - 1} thread(s), which makes forking "
+                f"{who} started {threads - 1} thread(s), which makes forking "
                 "unsafe: each reload now starts a fresh interpreter (slower)"
             )
         return self.forking
@@ -152,7 +161,10 @@ class Supervisor:
         shown = ", ".join(os.path.relpath(p) for p in paths[:3]) + (
             " ..." if len(paths) > 3 else ""
         )
-        log(f"changed: {shown}; reloading")
+        self.reload(f"changed: {shown}")
+
+    def reload(self, reason: str) -> None:
+        log(f"{reason}; reloading")
         self.change_started = time.monotonic()
         self.slow_start_reported = False
         self.start_server()
@@ -194,6 +206,8 @@ class Supervisor:
         for sig in signals:
             if sig == signal.SIGCHLD:
                 self.reap()
+            elif sig == signal.SIGHUP and not self.forking:
+                self.reload("SIGHUP: libraries changed")  # a fresh interpreter imports them
             elif sig == signal.SIGHUP:
                 log("SIGHUP: restarting with fresh libraries")
                 self.stop()
@@ -220,6 +234,7 @@ class Supervisor:
         self.selector.register(wakeup_read, selectors.EVENT_READ, ("signal", 0, None))
         watched = ", ".join(os.path.relpath(d) for d in self.watch)
         log(f"serving {self.app} on http://{self.host}:{self.port}, watching {watched}")
+        self.fork_is_safe()
         self.start_watcher()
         self.start_server()
         try:

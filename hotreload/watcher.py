@@ -1,4 +1,4 @@
-"""The watcher process: reports changed files under the watched directories, a JSON line a batch."""
+"""The watcher: reports changed files under the watched directories, a JSON line a batch."""
 
 import json
 import os
@@ -12,10 +12,14 @@ STEP_MS = 30
 
 def run(directories: list[Path], report_fd: int) -> None:
     """Run forever in a forked child; the supervisor terminates it."""
-    from watchfiles import DefaultFilter, watch  # starts a thread: import after fork only
-
     # Ctrl-C reaches the whole process group; the supervisor decides when the watcher stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    report(directories, report_fd)
+
+
+def report(directories: list[Path], report_fd: int) -> None:
+    from watchfiles import DefaultFilter, watch  # starts a thread: import after fork only
+
     for changes in watch(*directories, watch_filter=DefaultFilter(), step=STEP_MS):
         paths = sorted({path for _, path in changes})
         os.write(report_fd, (json.dumps(paths) + "\n").encode())

@@ -16,6 +16,7 @@ VALUE_SETS = {
     "default": [],
     "dev": [CHART / "values-dev.yaml"],
     "all-features": [HERE / "values-all-features.yaml"],
+    "debug": [CHART / "values-dev.yaml", HERE / "values-debug.yaml"],
 }
 
 

@@ -215,3 +215,29 @@ def test_network_policies_admit_http_only_and_nothing_into_test_pods(docs):
 def test_test_pods_stay_read_only_under_dev_values():
     pod = find(render(DEV), "Pod", "test-system")
     assert pod["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+def test_debug_runs_the_dev_server_under_debugpy_on_the_pods_loopback():
+    container = service_container(render(DEV, sets=("debug.enabled=true",)))
+    assert container["args"] == [
+        *("python", "-m", "debugpy", "--listen", "127.0.0.1:5678"),
+        *("-m", "hotreload", "app.main:app", "--host", "0.0.0.0", "--port", "8000"),
+        *("--watch", "app"),
+    ]
+    assert {"name": "dap", "containerPort": 5678, "protocol": "TCP"} in container["ports"]
+    # A paused process is not a dead one: only readiness is probed.
+    assert "readinessProbe" in container
+    assert "livenessProbe" not in container
+    assert "startupProbe" not in container
+
+
+def test_debug_wait_and_port_are_values():
+    sets = ("debug.enabled=true", "debug.wait=true", "debug.port=6000")
+    args = service_container(render(DEV, sets=sets))["args"]
+    assert args[3:6] == ["--listen", "127.0.0.1:6000", "--wait-for-client"]
+
+
+def test_debug_is_off_by_default(docs):
+    container = service_container(docs)
+    assert "args" not in container
+    assert "livenessProbe" in container

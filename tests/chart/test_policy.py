@@ -56,6 +56,7 @@ ACCEPTED = {
     "default": (CHART / "values.yaml", ["CKV_K8S_43", "CKV_K8S_15"]),
     "dev": (CHART / "values-dev.yaml", ["CKV_K8S_43", "CKV_K8S_15", "CKV_K8S_22"]),
     "all-features": (CHART / "values.yaml", ["CKV_K8S_15"]),
+    "debug": (CHART / "values-dev.yaml", ["CKV_K8S_43", "CKV_K8S_15", "CKV_K8S_22", "CKV_K8S_8"]),
 }
 
 

@@ -77,8 +77,9 @@ def test_carries_its_own_system_suite_for_helm_test(running):
 
 def test_has_no_dev_dependencies_or_compilers(running):
     cid, _ = running
-    probe = docker("exec", cid, "python", "-c", "import pytest", check=False)
-    assert probe.returncode != 0, "pytest is importable from the service's environment"
+    for module in ("pytest", "debugpy"):
+        probe = docker("exec", cid, "python", "-c", f"import {module}", check=False)
+        assert probe.returncode != 0, f"{module} is importable from the service's environment"
     for compiler in ("gcc", "cc", "uv", "pip"):
         assert (
             docker("exec", cid, "sh", "-c", f"command -v {compiler}", check=False).returncode != 0

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.prerequisites import ROOT
 from tests.tilt.conftest import kubeconfig, manifests, tiltfile_result
@@ -114,8 +115,9 @@ def test_compose_mode_keeps_the_service_and_test_buttons(tilt_env):
 
 def test_local_mode_serves_a_hot_reloading_process(tilt_env):
     local = manifests(tiltfile_result(tilt_env, "--mode=local"))
-    serve = local["fastapi-service"]["DeployTarget"]["ServeCmd"]["Argv"][-1]
+    serve = " ".join(local["fastapi-service"]["DeployTarget"]["ServeCmd"]["Argv"])
     assert "python -m hotreload app.main:app" in serve
+    assert "debugpy" not in serve
     assert set(local) == {"fastapi-service", *TESTS_ON_SAVE, "system-tests", "load-test"}
 
 
@@ -127,10 +129,43 @@ def test_auto_mode_falls_back_without_a_cluster(tilt_env, tmp_path):
     }
     service = manifests(tiltfile_result(env))["fastapi-service"]
     assert service["ImageTargets"] is None  # no image: the local process
-    assert "hotreload" in service["DeployTarget"]["ServeCmd"]["Argv"][-1]
+    assert "hotreload" in service["DeployTarget"]["ServeCmd"]["Argv"]
 
 
 def test_an_unknown_mode_is_an_error(tilt_env):
     result = tiltfile_result(tilt_env, "--mode=cloud")
     assert result.returncode != 0
     assert "--mode must be auto, k8s, compose or local" in result.stderr
+
+
+def test_debug_runs_the_server_under_debugpy_in_every_mode(tilt_env):
+    local = manifests(tiltfile_result(tilt_env, "--mode=local", "--debug"))["fastapi-service"]
+    serve = " ".join(local["DeployTarget"]["ServeCmd"]["Argv"])
+    assert "python -m debugpy --listen 127.0.0.1:5678 -m hotreload app.main:app" in serve
+    assert "--wait-for-client" not in serve
+
+    compose = manifests(tiltfile_result(tilt_env, "--mode=compose", "--debug-wait"))
+    service = yaml.safe_load(compose["fastapi-service"]["DeployTarget"]["ServiceYAML"])
+    assert service["command"][:6] == [
+        "python",
+        "-m",
+        "debugpy",
+        "--listen",
+        "0.0.0.0:5678",
+        "--wait-for-client",
+    ]
+    published = {(p["host_ip"], p["published"], p["target"]) for p in service["ports"]}
+    assert ("127.0.0.1", "5678", 5678) in published
+
+    k8s = manifests(tiltfile_result(tilt_env, "--mode=k8s", "--debug"))["fastapi-service"]
+    args = k8s["DeployTarget"]["applyCmd"]["args"]
+    assert ["--set", "debug.enabled=true", "--set", "debug.wait=false"] == args[-4:]
+    forwards = k8s["DeployTarget"]["portForwardTemplateSpec"]["forwards"]
+    assert {(f["localPort"], f["containerPort"]) for f in forwards} == {(8000, 8000), (5678, 5678)}
+
+
+def test_debug_port_is_a_setting(tilt_env):
+    env = {**tilt_env, "FASTAPI_DEBUG_PORT": "5999"}
+    k8s = manifests(tiltfile_result(env, "--mode=k8s", "--debug"))["fastapi-service"]
+    forwards = k8s["DeployTarget"]["portForwardTemplateSpec"]["forwards"]
+    assert (5999, 5678) in {(f["localPort"], f["containerPort"]) for f in forwards}
