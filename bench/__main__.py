@@ -1,4 +1,5 @@
-"""python -m bench [--only reload,serving,image,tilt]: measure, print, write JSON and the chart.
+"""python -m bench [--only reload,serving,image,tilt,debug,tests_on_save]: measure, print,
+write JSON and the chart.
 
 Run it on a quiet machine: the figures are medians of repeated runs, and each comparison is
 made within the same run, but a busy second core still shifts them.
@@ -11,10 +12,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import chart, image, reload, serving, tilt
+from bench import chart, debug, image, reload, serving, tests_on_save, tilt
 from bench.common import ROOT
 
-SUITES = {"reload": reload, "serving": serving, "image": image, "tilt": tilt}
+SUITES = {
+    "reload": reload,
+    "serving": serving,
+    "image": image,
+    "tilt": tilt,
+    "debug": debug,
+    "tests_on_save": tests_on_save,
+}
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ def draw(results: dict, path: Path) -> None:
             ("serving", _serving),
             ("serving", _latency),
             ("tilt", _tilt),
+            ("tests_on_save", _tests_on_save),
         )
         if suite in results
     ]
@@ -95,3 +96,12 @@ def _tilt(ax, tilt: dict) -> None:
     names = [n for n in tilt if isinstance(tilt[n], dict)]
     title = "Tilt: save to new response (median)"
     _bars(ax, names, [tilt[n]["median"] for n in names], "s", title, "compose, live update")
+
+
+def _tests_on_save(ax, tests: dict) -> None:
+    runs = {
+        f"affected only ({tests['tests_run']['affected']} tests)": tests["one_line_change_testmon"],
+        f"whole unit suite ({tests['tests_run']['all']} tests)": tests["whole_unit_suite"],
+    }
+    title = "Tests on save: a one-line change to a result (median)"
+    _bars(ax, list(runs), [r["median"] for r in runs.values()], "s", title, next(iter(runs)))

@@ -5,6 +5,8 @@ import subprocess
 import pytest
 import requests
 
+from tests.checkout import copy_project
+from tests.debugger.scenario import debug_through_a_reload
 from tests.prerequisites import docker, run_tool, tool
 from tests.system.service import free_port, wait_ready
 
@@ -61,6 +63,32 @@ def test_live_update_serves_an_edit_without_rebuilding_the_image(project_copy, c
     finally:
         up.terminate()
         up.wait(timeout=30)
+
+
+def test_debug_mode_breaks_in_the_container_and_again_after_a_live_update(tilt_env, tmp_path):
+    docker()
+    project = copy_project(tmp_path / "debug", share_environment=True)
+    debug_port = free_port()
+    env = {**tilt_env, "FASTAPI_PORT": str(free_port()), "FASTAPI_DEBUG_PORT": str(debug_port)}
+    url = f"http://127.0.0.1:{env['FASTAPI_PORT']}"
+    args = ["--", "--mode=compose", "--debug"]
+    with (project / "tilt-up.log").open("w") as out:
+        up = subprocess.Popen(
+            [tool("tilt"), "up", "--port", str(free_port()), "--stream", *args],
+            cwd=project,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_ready(f"{url}/readyz", timeout=300)
+        figures = debug_through_a_reload(project, url, debug_port, remote_root="/srv")
+        print(f"compose debug: {figures}")
+        assert "Will copy 1 file(s) to container" in (project / "tilt-up.log").read_text()
+    finally:
+        up.terminate()
+        up.wait(timeout=30)
+        run_tool("tilt", "down", *args, cwd=project, env=env, timeout=120)
 
 
 def _image_of(container: str) -> str:

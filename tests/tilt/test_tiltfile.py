@@ -159,7 +159,7 @@ def test_debug_runs_the_server_under_debugpy_in_every_mode(tilt_env):
 
     k8s = manifests(tiltfile_result(tilt_env, "--mode=k8s", "--debug"))["fastapi-service"]
     args = k8s["DeployTarget"]["applyCmd"]["args"]
-    assert ["--set", "debug.enabled=true", "--set", "debug.wait=false"] == args[-4:]
+    assert args[-4:] == ["--set", "debug.enabled=true", "--set", "debug.wait=false"]
     forwards = k8s["DeployTarget"]["portForwardTemplateSpec"]["forwards"]
     assert {(f["localPort"], f["containerPort"]) for f in forwards} == {(8000, 8000), (5678, 5678)}
 
