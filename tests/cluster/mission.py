@@ -3,8 +3,12 @@
 import json
 import os
 import re
+import subprocess
+import time
+from pathlib import Path
 
-from tests.prerequisites import ROOT, TOOLS_BIN
+from tests.cluster.cluster import run
+from tests.prerequisites import ROOT, TOOLS_BIN, tool
 
 FIGURES = ROOT / ".out" / "e2e.json"
 
@@ -68,3 +72,40 @@ def failed_requests(k6_output: str) -> tuple[int, int]:
     match = re.search(r"requests (\d+) at [\d.]+/s, failed (\d+) ", k6_output)
     assert match, k6_output[-2000:]
     return int(match.group(2)), int(match.group(1))
+
+
+# A small pure-Python library the lock does not hold: what a dependency change adds.
+NEW_DEPENDENCY = "six"
+
+
+def add_dependency(project: Path) -> None:
+    """What a developer does: `uv add`, which rewrites pyproject.toml and uv.lock (resolving
+    against the package index; the project's shared .venv is left alone)."""
+    subprocess.run(
+        ["uv", "add", "--no-sync", NEW_DEPENDENCY],
+        cwd=project,
+        env=tool_env(),
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+
+
+def seconds_until_importable(cluster, namespace: str, timeout: float = 120) -> float:
+    """From now until the running pod's environment imports NEW_DEPENDENCY."""
+    started = time.monotonic()
+    command = ["exec", "-n", namespace, "deploy/fastapi-service", "--", "python", "-c"]
+    while time.monotonic() - started < timeout:
+        result = run(
+            tool("kubectl"),
+            "--context",
+            cluster.context,
+            *command,
+            f"import {NEW_DEPENDENCY}",
+            check=False,
+            timeout=30,
+        )
+        if result.returncode == 0:
+            return time.monotonic() - started
+        time.sleep(0.2)
+    raise AssertionError(f"{NEW_DEPENDENCY} not importable in the pod after {timeout} s")

@@ -17,7 +17,14 @@ import yaml
 
 from tests.checkout import copy_project
 from tests.cluster.cluster import REGISTRY_HOST, Cluster
-from tests.cluster.mission import failed_requests, k6_job, record, tool_env
+from tests.cluster.mission import (
+    add_dependency,
+    failed_requests,
+    k6_job,
+    record,
+    seconds_until_importable,
+    tool_env,
+)
 from tests.prerequisites import ROOT, run_tool, tool
 from tests.system.service import free_port, wait_ready
 from tests.tilt.session import tilt_up
@@ -163,6 +170,20 @@ def test_tilt_web_ui_shows_resources_and_buttons_and_runs_the_suite(tilt):
     build = session.wait_for_build("system-tests", before)
     assert not build.get("error")
     screenshot(session.api_port, ROOT / "docs" / "tilt-ui.png")
+
+
+def test_a_dependency_change_reaches_the_pod_without_a_rebuild(
+    cluster: Cluster, namespace, project, tilt
+):
+    """Last of the Tilt tests: the copy's lock now holds a library the others do not expect."""
+    session, url = tilt
+    pod_image = deployed_image(cluster, namespace)
+    add_dependency(project)
+    seconds = seconds_until_importable(cluster, namespace)
+    wait_ready(f"{url}/readyz", timeout=60)
+    record("tilt_dependency_change_to_importable_s", round(seconds, 2))
+    assert deployed_image(cluster, namespace) == pod_image, "the lock change rebuilt the image"
+    assert "SIGHUP: restarting with fresh libraries" in session.logs("fastapi-service")
 
 
 @pytest.fixture(scope="module")

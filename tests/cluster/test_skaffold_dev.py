@@ -15,7 +15,7 @@ import pytest
 
 from tests.checkout import copy_project
 from tests.cluster.cluster import REGISTRY_HOST, Cluster
-from tests.cluster.mission import record, tool_env
+from tests.cluster.mission import add_dependency, record, seconds_until_importable, tool_env
 from tests.prerequisites import tool
 from tests.system.service import wait_ready
 
@@ -123,3 +123,14 @@ def test_skaffold_dev_syncs_each_edit_into_the_pod(cluster: Cluster, skaffold_de
             "watch_poll_interval_ms": WATCH_POLL_MS,
         },
     )
+
+
+def test_skaffold_dev_installs_a_dependency_change_in_the_pod(cluster: Cluster, skaffold_dev):
+    url = skaffold_dev.forwarded_url()
+    [image] = pod_images(cluster)
+    add_dependency(skaffold_dev.project)
+    seconds = seconds_until_importable(cluster, NAMESPACE)
+    wait_ready(f"{url}/readyz", timeout=60)
+    record("skaffold_dev_dependency_change_to_importable_s", round(seconds, 2))
+    assert pod_images(cluster) == {image}, "the lock change rebuilt or redeployed"
+    assert "SIGHUP: restarting with fresh libraries" in skaffold_dev.output()
