@@ -36,7 +36,7 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends binutil
 COPY --from=uv /opt/uv/bin/uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
-    UV_NATIVE_TLS=1 \
+    UV_SYSTEM_CERTS=1 \
     UV_PYTHON_DOWNLOADS=never
 RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=secret,id=ca-bundle \
@@ -58,7 +58,7 @@ FROM base AS development
 COPY --from=uv /opt/uv/bin/uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
-    UV_NATIVE_TLS=1 \
+    UV_SYSTEM_CERTS=1 \
     UV_PYTHON_DOWNLOADS=never \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     UV_CACHE_DIR=/tmp/uv-cache \
