@@ -109,3 +109,14 @@ def seconds_until_importable(cluster, namespace: str, timeout: float = 120) -> f
             return time.monotonic() - started
         time.sleep(0.2)
     raise AssertionError(f"{NEW_DEPENDENCY} not importable in the pod after {timeout} s")
+
+
+def wait_for_line(read, text: str, timeout: float = 60) -> str:
+    """read() (a log) once it contains text; the log as it stands otherwise fails the test."""
+    deadline = time.monotonic() + timeout
+    while text not in (log := read()):
+        assert time.monotonic() < deadline, (
+            f"{text!r} not in the log after {timeout} s:\n{log[-3000:]}"
+        )
+        time.sleep(0.5)
+    return log

@@ -15,7 +15,13 @@ import pytest
 
 from tests.checkout import copy_project
 from tests.cluster.cluster import REGISTRY_HOST, Cluster
-from tests.cluster.mission import add_dependency, record, seconds_until_importable, tool_env
+from tests.cluster.mission import (
+    add_dependency,
+    record,
+    seconds_until_importable,
+    tool_env,
+    wait_for_line,
+)
 from tests.prerequisites import tool
 from tests.system.service import wait_ready
 
@@ -133,6 +139,8 @@ def test_skaffold_dev_installs_a_dependency_change_in_the_pod(cluster: Cluster, 
     wait_ready(f"{url}/readyz", timeout=60)
     record("skaffold_dev_dependency_change_to_importable_s", round(seconds, 2))
     assert pod_images(cluster) == {image}, "the lock change rebuilt or redeployed"
-    logs = cluster.kubectl("logs", "-n", NAMESPACE, "deploy/fastapi-service")
-    assert "SIGHUP: restarting with fresh libraries" in logs
+    wait_for_line(
+        lambda: cluster.kubectl("logs", "-n", NAMESPACE, "deploy/fastapi-service"),
+        "SIGHUP: restarting",
+    )
     assert "Sync failed" not in skaffold_dev.output()
