@@ -1,4 +1,6 @@
-"""The seed's system test, and the URLs its README lists."""
+"""The example routes, over HTTP: the seed's system test and their validation."""
+
+import re
 
 import requests
 
@@ -22,10 +24,34 @@ def test_item_with_query(fastapi_root):
     assert response.json() == {"item_id": 42, "q": q}
 
 
-def test_docs_and_redoc_pages(fastapi_root):
-    for page, marker in (("/docs", "swagger-ui"), ("/redoc", "redoc")):
-        response = requests.get(f"{fastapi_root}{page}", timeout=15)
-        assert response.status_code == 200
-        assert marker in response.text.lower()
+def test_non_integer_id_is_422(fastapi_root):
+    response = requests.get(f"{fastapi_root}/items/abc", timeout=15)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["detail"][0]["loc"] == ["path", "item_id"]
+
+
+def test_overlong_query_is_422(fastapi_root):
+    response = requests.get(f"{fastapi_root}/items/1", params={"q": "q" * 1_000}, timeout=15)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "string_too_long"
+
+
+def test_metrics_count_item_requests_by_route_template(fastapi_root):
+    # Enough requests that every replica behind a Service sees some of them.
+    for item_id in range(20):
+        requests.get(f"{fastapi_root}/items/{item_id}", timeout=15)
+    text = requests.get(f"{fastapi_root}/metrics", timeout=15).text
+    series = re.search(
+        r'^http_requests_total\{method="GET",route="/items/\{item_id\}",status="200"\} (\S+)$',
+        text,
+        flags=re.MULTILINE,
+    )
+    assert series is not None, text
+    assert float(series.group(1)) >= 1
+    assert 'route="/items/1"' not in text
+
+
+def test_the_schema_lists_the_example_routes(fastapi_root):
     schema = requests.get(f"{fastapi_root}/openapi.json", timeout=15).json()
     assert {"/", "/items/{item_id}"} <= set(schema["paths"])

@@ -10,6 +10,15 @@ from app.main import create_app
 from app.settings import Settings
 
 
+def add_test_route(app: FastAPI) -> None:
+    """A route of the tests' own (a path parameter, a query, validation), so that they test the
+    middleware, logs and metrics without depending on the example routes."""
+
+    @app.get("/things/{thing_id}")
+    async def read_thing(thing_id: int, q: str | None = None) -> dict:
+        return {"thing_id": thing_id, "q": q}
+
+
 @pytest.fixture(autouse=True)
 def no_app_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Unit tests never read APP_* from the environment (the dev image's ENV sets some)."""
@@ -23,9 +32,9 @@ def make_client() -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def make(lifecycle: Lifecycle | None = None, **settings: object) -> TestClient:
-        client = TestClient(
-            create_app(Settings(**settings), lifecycle), raise_server_exceptions=False
-        )
+        app = create_app(Settings(**settings), lifecycle)
+        add_test_route(app)
+        client = TestClient(app, raise_server_exceptions=False)
         clients.append(client.__enter__())
         return client
 

@@ -28,9 +28,9 @@ def test_readyz_is_503_once_shutdown_begins_while_liveness_stays_ok(make_client)
 def test_connections_close_once_draining(make_client):
     lifecycle = Lifecycle()
     client = make_client(lifecycle=lifecycle)
-    assert client.get("/").headers.get("connection") != "close"
+    assert client.get("/healthz").headers.get("connection") != "close"
     lifecycle.begin_shutdown()
-    response = client.get("/")
+    response = client.get("/healthz")
     assert response.status_code == 200  # still served, but the client must reconnect
     assert response.headers["connection"] == "close"
 

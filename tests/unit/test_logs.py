@@ -19,11 +19,11 @@ def access_lines(text: str) -> list[dict]:
 def test_json_mode_logs_one_line_per_request(make_client, capsys):
     client = make_client(log_format="json")
     capsys.readouterr()
-    client.get("/items/5?q=a", headers={"X-Request-ID": "req-1"})
+    client.get("/things/5?q=a", headers={"X-Request-ID": "req-1"})
     [entry] = access_lines(capsys.readouterr().out)
     assert entry["method"] == "GET"
-    assert entry["route"] == "/items/{item_id}"
-    assert entry["path"] == "/items/5"
+    assert entry["route"] == "/things/{thing_id}"
+    assert entry["path"] == "/things/5"
     assert entry["status"] == 200
     assert entry["request_id"] == "req-1"
     assert isinstance(entry["duration_ms"], float)
@@ -34,9 +34,9 @@ def test_json_mode_logs_one_line_per_request(make_client, capsys):
 def test_console_mode_is_readable(make_client, capsys):
     client = make_client(log_format="console")
     capsys.readouterr()
-    client.get("/", headers={"X-Request-ID": "req-2"})
+    client.get("/healthz", headers={"X-Request-ID": "req-2"})
     [line] = [ln for ln in capsys.readouterr().out.splitlines() if "app.access" in ln]
-    assert "GET / 200" in line
+    assert "GET /healthz 200" in line
     assert "request_id=req-2" in line
     assert not line.startswith("{")
 
@@ -64,11 +64,11 @@ def test_json_mode_keeps_each_line_valid_json_for_any_path(make_client, capsys):
 def test_head_is_routed_as_get_and_logged_as_head(make_client, capsys):
     client = make_client(log_format="json")
     capsys.readouterr()
-    response = client.head("/items/5")
+    response = client.head("/things/5")
     assert response.status_code == 200
     assert response.content == b""
     [entry] = access_lines(capsys.readouterr().out)
-    assert (entry["method"], entry["route"]) == ("HEAD", "/items/{item_id}")
+    assert (entry["method"], entry["route"]) == ("HEAD", "/things/{thing_id}")
 
 
 def test_uvicorn_access_log_is_disabled(make_client):
@@ -79,7 +79,7 @@ def test_uvicorn_access_log_is_disabled(make_client):
 def test_log_level_filters_access_lines(make_client, capsys):
     client = make_client(log_level="warning")
     capsys.readouterr()
-    client.get("/")
+    client.get("/healthz")
     assert access_lines(capsys.readouterr().out) == []
 
 
@@ -89,7 +89,7 @@ def test_the_access_logger_level_still_governs_access_lines(make_client, capsys)
     access.setLevel(logging.WARNING)
     try:
         capsys.readouterr()
-        client.get("/")
+        client.get("/healthz")
         assert access_lines(capsys.readouterr().out) == []
     finally:
         access.setLevel(logging.NOTSET)
@@ -99,10 +99,10 @@ def test_access_and_other_lines_share_one_console_layout(make_client, capsys):
     client = make_client(log_format="console")
     capsys.readouterr()
     logging.getLogger("app.test").info("hello", extra={"n": 1})
-    client.get("/")
+    client.get("/healthz")
     other, access = [ln for ln in capsys.readouterr().out.splitlines() if " app." in ln]
     assert re.fullmatch(r"\d\d:\d\d:\d\d INFO    app\.test: hello n=1", other)
-    assert re.match(r"\d\d:\d\d:\d\d INFO    app\.access: GET / 200 method=GET", access)
+    assert re.match(r"\d\d:\d\d:\d\d INFO    app\.access: GET /healthz 200 method=GET", access)
 
 
 def log_a_failure() -> None:
@@ -196,10 +196,10 @@ def test_a_handler_attached_to_the_root_logger_receives_the_access_line(make_cli
     logging.getLogger().addHandler(collector)
     try:
         capsys.readouterr()
-        client.get("/items/3", headers={"X-Request-ID": "req-3"})
+        client.get("/things/3", headers={"X-Request-ID": "req-3"})
     finally:
         logging.getLogger().removeHandler(collector)
     [record] = [r for r in seen if r.name == "app.access"]
-    assert record.getMessage() == "GET /items/3 200"
-    assert (record.route, record.request_id, record.status) == ("/items/{item_id}", "req-3", 200)
+    assert record.getMessage() == "GET /things/3 200"
+    assert (record.route, record.request_id, record.status) == ("/things/{thing_id}", "req-3", 200)
     assert len(access_lines(capsys.readouterr().out)) == 1

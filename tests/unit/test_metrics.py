@@ -20,36 +20,36 @@ def test_metrics_are_prometheus_text(client):
 
 
 def test_ids_share_one_series_by_route_template(client):
-    client.get("/items/1")
-    client.get("/items/2?q=a")
+    client.get("/things/1")
+    client.get("/things/2?q=a")
     counts = series(client, "http_requests_total")
-    assert counts['method="GET",route="/items/{item_id}",status="200"'] == 2
-    assert not any("/items/1" in labels for labels in counts)
+    assert counts['method="GET",route="/things/{thing_id}",status="200"'] == 2
+    assert not any("/things/1" in labels for labels in counts)
 
 
 def test_status_is_a_label(client):
-    client.get("/items/x")
+    client.get("/things/x")
     counts = series(client, "http_requests_total")
-    assert counts['method="GET",route="/items/{item_id}",status="422"'] == 1
+    assert counts['method="GET",route="/things/{thing_id}",status="422"'] == 1
 
 
 def test_unknown_paths_and_methods_cannot_create_series(client):
     for path in ("/a", "/b", "/c/d"):
         client.get(path)
-    client.request("BREW", "/")
+    client.request("BREW", "/healthz")
     counts = series(client, "http_requests_total")
     assert counts['method="GET",route="<unmatched>",status="404"'] == 3
-    assert counts['method="OTHER",route="/",status="405"'] == 1
+    assert counts['method="OTHER",route="/healthz",status="405"'] == 1
 
 
 def test_latency_histogram_counts_every_request(client):
-    client.get("/")
-    client.get("/")
+    client.get("/healthz")
+    client.get("/healthz")
     buckets = series(client, "http_request_duration_seconds_count")
-    assert buckets['method="GET",route="/",status="200"'] == 2
+    assert buckets['method="GET",route="/healthz",status="200"'] == 2
 
 
 def test_metrics_can_be_disabled(make_client):
     client = make_client(metrics_enabled=False)
     assert client.get("/metrics").status_code == 404
-    assert client.get("/").status_code == 200
+    assert client.get("/healthz").status_code == 200
