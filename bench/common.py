@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.live_edit import PATH, LiveEdit
 from tests.prerequisites import ROOT
 from tests.system.service import wait_ready
 
@@ -82,28 +83,12 @@ def _children(pid: int) -> list[int]:
     return [int(c) for c in path.read_text().split()] if path.exists() else []
 
 
-class Greeting:
-    """Edits app/routes/hello.py's greeting in a project copy; each edit has a new expected body."""
-
-    def __init__(self, project: Path) -> None:
-        self.path = project / "app" / "routes" / "hello.py"
-        self.original = self.path.read_text()
-        self.count = 0
-
-    def edit(self) -> str:
-        self.count += 1
-        word = f"Edit{self.count}"
-        self.path.write_text(
-            self.original.replace('Greeting(hello="World")', f'Greeting(hello="{word}")')
-        )
-        return f'{{"Hello":"{word}"}}'
-
-
-def time_edits(greeting: Greeting, url: str, edits: int, settle: float = 0.3) -> list[float]:
-    """Seconds from each save until url serves the new body."""
+def time_edits(live: LiveEdit, root: str, edits: int, settle: float = 0.3) -> list[float]:
+    """Seconds from each save until the service at root serves the new body."""
+    url = root + PATH
     samples = []
     for _ in range(edits):
         time.sleep(settle)
-        expected = greeting.edit()
+        expected = live.edit()
         samples.append(wait_ready(url, timeout=300, body=expected).seconds)
     return samples

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from bench.common import summary
 from tests.checkout import copy_project
-from tests.debugger.scenario import EDITED_TEXT, LINE_TEXT, ROUTE, debug_through_a_reload
+from tests.debugger.scenario import debug_through_a_reload
+from tests.live_edit import LiveEdit
 from tests.system.service import free_port, wait_ready
 
 ROUNDS = 5
@@ -16,10 +17,10 @@ ROUNDS = 5
 
 def run(scratch: Path) -> dict:
     project = copy_project(scratch / "debug")
-    route = project / ROUTE
+    live = LiveEdit(project)
     attach, save_to_breakpoint = [], []
     for _ in range(ROUNDS):
-        route.write_text(route.read_text().replace(EDITED_TEXT, LINE_TEXT))
+        live.restore()
         port, debug_port = free_port(), free_port()
         argv = [sys.executable, "-m", "debugpy", "--listen", f"127.0.0.1:{debug_port}"]
         argv += ["-m", "hotreload", "app.main:app", "--port", str(port)]

@@ -7,6 +7,7 @@ from pathlib import Path
 from bench.common import ROOT, summary
 from tests.checkout import copy_project
 from tests.images import build, docker
+from tests.live_edit import LiveEdit
 from tests.system.service import free_port, wait_ready
 
 STARTS = 5
@@ -18,8 +19,8 @@ def size_mb(image: str) -> float:
 
 def rebuild_seconds(project: Path) -> float:
     build("fastapi-service:bench-rebuild", context=project)  # warm: every layer cached
-    hello = project / "app" / "routes" / "hello.py"
-    hello.write_text(hello.read_text() + "\n# a one-line change\n")
+    route = LiveEdit(project).path
+    route.write_text(route.read_text() + "\n# a one-line change\n")
     start = time.monotonic()
     build("fastapi-service:bench-rebuild", context=project)
     return time.monotonic() - start

@@ -3,8 +3,9 @@
 import sys
 from pathlib import Path
 
-from bench.common import Greeting, server, summary, time_edits
+from bench.common import server, summary, time_edits
 from tests.checkout import copy_project
+from tests.live_edit import LiveEdit
 from tests.system.service import free_port
 
 EDITS = 10
@@ -32,11 +33,11 @@ def run(scratch: Path) -> dict:
     project = copy_project(scratch / "reload")
     results = {}
     for name, argv in reloaders(port := free_port()).items():
-        greeting = Greeting(project)
-        url = f"http://127.0.0.1:{port}/"
+        live = LiveEdit(project)
+        url = f"http://127.0.0.1:{port}"
         env = {"APP_LOG_LEVEL": "warning"}
-        with server(argv, url, cwd=project, env=env):
-            results[name] = summary(time_edits(greeting, url, EDITS, settle=0.5))
-        greeting.path.write_text(greeting.original)
+        with server(argv, f"{url}/healthz", cwd=project, env=env):
+            results[name] = summary(time_edits(live, url, EDITS, settle=0.5))
+        live.restore()
     results["speedup"] = results["uvicorn --reload"]["median"] / results["hotreload"]["median"]
     return results

@@ -14,9 +14,9 @@ from tests.checkout import copy_project
 ROUNDS = 5
 CHANGES = {
     "route": (
-        Path("app/routes/hello.py"),
-        "Item(item_id=item_id, q=q)",
-        "Item(q=q, item_id=item_id)",
+        Path("app/routes/health.py"),
+        "if request.app.state.lifecycle.ready:",
+        "if request.app.state.lifecycle.ready is True:",
     ),
     "every_request": (Path("app/request_id.py"), "return text\n", "return str(text)\n"),
 }

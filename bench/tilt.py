@@ -5,8 +5,9 @@ import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.common import ROOT, Greeting, summary, time_edits
+from bench.common import ROOT, summary, time_edits
 from tests.checkout import copy_project
+from tests.live_edit import LiveEdit
 from tests.system.service import free_port, wait_ready
 
 EDITS = 10
@@ -29,9 +30,9 @@ def tilt_up(project: Path, *tilt_args: str):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}/"
+    url = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(url, timeout=600)
+        wait_ready(f"{url}/healthz", timeout=600)
         yield url
     finally:
         up.terminate()
@@ -47,10 +48,10 @@ def tilt_up(project: Path, *tilt_args: str):
 
 
 def measure(project: Path, edits: int, *tilt_args: str) -> dict:
-    greeting = Greeting(project)
+    live = LiveEdit(project)
     with tilt_up(project, *tilt_args) as url:
-        samples = time_edits(greeting, url, edits, settle=1.0)
-    greeting.path.write_text(greeting.original)
+        samples = time_edits(live, url, edits, settle=1.0)
+    live.restore()
     return summary(samples)
 
 

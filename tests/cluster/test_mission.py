@@ -26,6 +26,7 @@ from tests.cluster.mission import (
     tool_env,
     wait_for_line,
 )
+from tests.live_edit import PATH, LiveEdit
 from tests.prerequisites import ROOT, run_tool, tool
 from tests.system.service import free_port, wait_ready
 from tests.tilt.session import tilt_up
@@ -114,7 +115,7 @@ def tilt(namespace, project, env):
         session.wait_for_api()
         session.wait_ready("fastapi-service")
         url = f"http://127.0.0.1:{env['FASTAPI_PORT']}"
-        wait_ready(f"{url}/", timeout=120)  # through Tilt's port-forward
+        wait_ready(f"{url}/healthz", timeout=120)  # through Tilt's port-forward
         # After `tilt ci` above: a running cluster, the image already in its registry.
         record("tilt_up_to_first_200_warm_seconds", round(time.monotonic() - started, 1))
         yield session, url
@@ -123,25 +124,21 @@ def tilt(namespace, project, env):
 
 def test_port_forward_answers(tilt):
     _, url = tilt
-    assert requests.get(f"{url}/", timeout=5).json() == {"Hello": "World"}
+    assert requests.get(f"{url}/healthz", timeout=5).json() == {"status": "ok"}
 
 
 def test_live_update_in_the_pod_without_rebuild(cluster: Cluster, namespace, project, tilt):
     session, url = tilt
     pod_image = deployed_image(cluster, namespace)
-    hello = project / "app" / "routes" / "hello.py"
-    original = hello.read_text()
+    live = LiveEdit(project)
     samples = []
     try:
-        for n in range(1, EDITS + 1):
+        for _ in range(EDITS):
             time.sleep(1)
-            hello.write_text(
-                original.replace('Greeting(hello="World")', f'Greeting(hello="Pod{n}")')
-            )
-            served = wait_ready(f"{url}/", timeout=60, body=f'{{"Hello":"Pod{n}"}}')
+            served = wait_ready(f"{url}{PATH}", timeout=60, body=live.edit())
             samples.append(served.seconds)
     finally:
-        hello.write_text(original)
+        live.restore()
     ordered = sorted(samples)
     figures = {
         "median_s": statistics.median(ordered),

@@ -22,6 +22,7 @@ from tests.cluster.mission import (
     tool_env,
     wait_for_line,
 )
+from tests.live_edit import PATH, LiveEdit
 from tests.prerequisites import tool
 from tests.system.service import wait_ready
 
@@ -107,13 +108,11 @@ def test_skaffold_dev_syncs_each_edit_into_the_pod(cluster: Cluster, skaffold_de
     assert image.startswith(f"{REGISTRY_HOST}/fastapi-service:"), image
     assert "fastapi-service-k6" not in skaffold_dev.output()  # the dev loop builds only the service
 
-    hello = skaffold_dev.project / "app" / "routes" / "hello.py"
-    original = hello.read_text()
+    live = LiveEdit(skaffold_dev.project)
     samples = []
-    for n in range(1, EDITS + 1):
+    for _ in range(EDITS):
         time.sleep(1)
-        hello.write_text(original.replace('Greeting(hello="World")', f'Greeting(hello="Sk{n}")'))
-        served = wait_ready(f"{url}/", timeout=60, body=f'{{"Hello":"Sk{n}"}}')
+        served = wait_ready(f"{url}{PATH}", timeout=60, body=live.edit())
         samples.append(served.seconds)
     output = skaffold_dev.output()
     assert "Syncing 1 files for" in output, output[-5000:]

@@ -117,11 +117,10 @@ class Stop:
     line: int
     frame_id: int
 
-    def locals(self) -> dict[str, str]:
-        scopes = self.session.request("scopes", {"frameId": self.frame_id})["scopes"]
-        ref = next(s for s in scopes if s["name"] == "Locals")["variablesReference"]
-        variables = self.session.request("variables", {"variablesReference": ref})["variables"]
-        return {v["name"]: v["value"] for v in variables}
+    def evaluate(self, expression: str) -> str:
+        """The value's repr in this frame, as a watch expression shows it."""
+        arguments = {"expression": expression, "frameId": self.frame_id, "context": "watch"}
+        return self.session.request("evaluate", arguments)["result"]
 
     def resume(self) -> None:
         self.session.request("continue", {"threadId": self.thread_id})

@@ -1,5 +1,6 @@
-"""What a developer does with the debugger: attach, break in a route, read a local, continue;
-save an edit and break again in the new code. Shared by every mode's test and the bench."""
+"""What a developer does with the debugger: attach, break in a route, evaluate an expression,
+continue; save an edit and break again in the new code. Shared by every mode's test and the
+bench. The route is the liveness probe's (tests/live_edit.py), which every service has."""
 
 import threading
 import time
@@ -9,10 +10,7 @@ from pathlib import Path
 import requests
 
 from tests.debugger.dap import Debugger, Stop
-
-ROUTE = Path("app/routes/hello.py")
-LINE_TEXT = "return Item(item_id=item_id, q=q)"
-EDITED_TEXT = "return Item(item_id=item_id + 1, q=q)"
+from tests.live_edit import PATH, ROUTE, LiveEdit
 
 
 @dataclass
@@ -22,21 +20,23 @@ class Figures:
 
 
 def breakpoint_line(project: Path) -> int:
+    """The `return` of the liveness probe's handler."""
     lines = (project / ROUTE).read_text().splitlines()
-    return next(n for n, text in enumerate(lines, 1) if LINE_TEXT in text or EDITED_TEXT in text)
+    start = next(n for n, text in enumerate(lines) if text.startswith("async def healthz"))
+    return next(n for n, text in enumerate(lines[start:], start + 1) if "return" in text)
 
 
 def request_and_stop(debugger: Debugger, url: str, timeout: float) -> tuple[Stop, dict]:
-    """GET /items/42?q=dap; return where it stopped and, once resumed, the response."""
+    """GET the probe; return where it stopped and, once resumed, the response."""
     answer: dict = {}
 
     def get() -> None:
-        answer["response"] = requests.get(f"{url}/items/42", params={"q": "dap"}, timeout=60)
+        answer["response"] = requests.get(f"{url}{PATH}", timeout=60)
 
     thread = threading.Thread(target=get, daemon=True)
     thread.start()
     stop = debugger.wait_for_stop(timeout)
-    answer["locals"] = stop.locals()
+    answer["status"] = stop.evaluate("_OK.status")
     stop.resume()
     thread.join(60)
     assert "response" in answer, "the request did not return after continue"
@@ -52,6 +52,7 @@ def debug_through_a_reload(
     debugger = Debugger("127.0.0.1", debug_port, mappings)
     line = breakpoint_line(project)
     debugger.breakpoints[source] = [line]
+    live = LiveEdit(project)
     try:
         started = time.monotonic()
         debugger.attach(timeout)
@@ -60,21 +61,19 @@ def debug_through_a_reload(
 
         stop, answer = request_and_stop(debugger, url, timeout)
         assert (stop.path, stop.line) == (source, line)
-        assert answer["locals"]["item_id"] == "42"
-        assert answer["locals"]["q"] == "'dap'"
-        assert answer["response"].status_code == 200
-        assert answer["response"].json() == {"item_id": 42, "q": "dap"}
+        assert answer["status"] == "'ok'"
+        assert answer["response"].json() == {"status": "ok"}
 
-        route = project / ROUTE
         saved = time.monotonic()
-        route.write_text(route.read_text().replace(LINE_TEXT, EDITED_TEXT))
+        live.edit("debugged")
         debugger.wait_for_session(timeout, newer_than=server)
         debugger.wait_until_ended(server, timeout)  # replaced once the new server is ready
         stop, answer = request_and_stop(debugger, url, timeout)
         save_to_breakpoint = time.monotonic() - saved
         assert stop.session is not server, "stopped in the replaced process"
         assert (stop.path, stop.line) == (source, line)
-        assert answer["response"].json() == {"item_id": 43, "q": "dap"}, "not the new code"
+        assert answer["status"] == "'debugged'"
+        assert answer["response"].json() == {"status": "debugged"}, "not the new code"
         return Figures(attach_seconds, save_to_breakpoint)
     finally:
         debugger.close()

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from tests.images import ROOT, container, docker
+from tests.live_edit import PATH, ROUTE, LiveEdit
 from tests.system.service import free_port, wait_ready
 
 pytestmark = pytest.mark.docker
@@ -33,13 +34,11 @@ def test_source_belongs_to_the_runtime_user(development_image):
 
 def test_tar_sync_as_non_root_is_served_after_reload(development_image):
     port = free_port()
-    hello = (ROOT / "app" / "routes" / "hello.py").read_text()
-    changed = hello.replace('Greeting(hello="World")', 'Greeting(hello="Synced")')
-    assert changed != hello
+    changed = LiveEdit(ROOT).edited_source("Synced")
     with container(development_image, "--cap-drop", "ALL", port=port) as cid:
-        url = f"http://127.0.0.1:{port}/"
+        url = f"http://127.0.0.1:{port}{PATH}"
         wait_ready(url)
-        payload = tar_of({"srv/app/routes/hello.py": changed})
+        payload = tar_of({f"srv/{ROUTE}": changed})
         synced = docker(
             "exec",
             "-i",
@@ -55,7 +54,7 @@ def test_tar_sync_as_non_root_is_served_after_reload(development_image):
             input=payload.decode("latin-1"),
         )
         assert synced.returncode == 0
-        wait_ready(url, timeout=10, body='{"Hello":"Synced"}')
-        assert requests.get(url, timeout=1).json() == {"Hello": "Synced"}
+        wait_ready(url, timeout=10, body='{"status":"Synced"}')
+        assert requests.get(url, timeout=1).json() == {"status": "Synced"}
         logs = docker("logs", cid).stderr
         assert "serving new code" in logs

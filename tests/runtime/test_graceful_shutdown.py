@@ -70,7 +70,7 @@ def test_sigterm_drains_then_exits_zero():
         during_drain = requests.get(f"{base}/readyz", timeout=2)
         assert during_drain.status_code == 503
         assert during_drain.json() == {"status": "shutting down"}
-        served = requests.get(f"{base}/", timeout=2)
+        served = requests.get(f"{base}/healthz", timeout=2)
         assert served.status_code == 200  # still serving, but asking clients to reconnect
         assert served.headers["connection"] == "close"
 
@@ -109,7 +109,7 @@ def test_no_request_is_lost_through_sigterm_under_steady_keep_alive_load():
     counts = {"answered": 0, "lost": 0}
     lock = threading.Lock()
     stop = threading.Event()
-    request = b"GET / HTTP/1.1\r\nHost: test\r\n\r\n"
+    request = b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n"
 
     def client() -> None:
         sock = None
@@ -123,7 +123,7 @@ def test_no_request_is_lost_through_sigterm_under_steady_keep_alive_load():
             try:
                 sock.sendall(request)
                 response = b""
-                while not response.endswith(b'{"Hello":"World"}'):
+                while not response.endswith(b'{"status":"ok"}'):
                     chunk = sock.recv(4096)
                     if not chunk:
                         raise ConnectionResetError("closed before the response")

@@ -64,8 +64,8 @@ def test_deployed_container_is_published_on_loopback(deployed):
     ).stdout
     assert ports.startswith("127.0.0.1:")
     assert requests.get(
-        f"http://127.0.0.1:{published_port('fastapi-service')}/", timeout=5
-    ).json() == {"Hello": "World"}
+        f"http://127.0.0.1:{published_port('fastapi-service')}/healthz", timeout=5
+    ).json() == {"status": "ok"}
 
 
 def test_verify_runs_the_system_suite(skaffold, deployed):

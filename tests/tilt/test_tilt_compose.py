@@ -3,10 +3,10 @@
 import subprocess
 
 import pytest
-import requests
 
 from tests.checkout import copy_project
 from tests.debugger.scenario import debug_through_a_reload
+from tests.live_edit import PATH, LiveEdit
 from tests.prerequisites import docker, run_tool, tool
 from tests.system.service import free_port, wait_ready
 
@@ -50,12 +50,8 @@ def test_live_update_serves_an_edit_without_rebuilding_the_image(project_copy, c
         wait_ready(f"{url}/readyz", timeout=300)
         container = f"{project_copy.name}-fastapi-micro-service-1"
         image_before = _image_of(container)
-        hello = project_copy / "app" / "routes" / "hello.py"
-        hello.write_text(
-            hello.read_text().replace('Greeting(hello="World")', 'Greeting(hello="Live")')
-        )
-        wait_ready(f"{url}/", timeout=30, body='{"Hello":"Live"}')
-        assert requests.get(f"{url}/", timeout=5).json() == {"Hello": "Live"}
+        served = LiveEdit(project_copy).edit("Live")
+        wait_ready(f"{url}{PATH}", timeout=30, body=served)
         assert _image_of(container) == image_before, "the edit rebuilt the image"
         output = log.read_text()
         assert "Will copy 1 file(s) to container" in output
