@@ -71,7 +71,7 @@ images: engine ## Build fastapi-service (production), fastapi-service-dev and fa
 	docker build --tag fastapi-service-k6 load
 
 compose-up: engine ## The service in docker compose with live sync (Ctrl-C stops)
-	docker compose up --build --watch fastapi-micro-service
+	docker compose up --build --watch fastapi-service
 
 load: tools ## k6 run of load/load.js against FASTAPI_ROOT (default 127.0.0.1:8000)
 	mkdir -p .out

@@ -16,8 +16,6 @@ import sys
 from pathlib import Path
 
 TEMPLATE_NAME = "fastapi-service"
-# docker-compose's service name is the seed's; it becomes the service's name too.
-SEED_NAME = "fastapi-micro-service"
 NAME = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
 
 SKIPPED = {".git", ".venv", ".tools", ".out", "__pycache__", ".pytest_cache", ".ruff_cache"}
@@ -49,7 +47,6 @@ def project_files(root: Path) -> list[Path]:
 
 def rename(root: Path, name: str) -> None:
     replacements = [
-        (SEED_NAME, name),
         (TEMPLATE_NAME, name),
         (TEMPLATE_NAME.replace("-", "_"), name.replace("-", "_")),
     ]

@@ -29,7 +29,7 @@ def compose():
             timeout=600,
         )
 
-    up = run("up", "--detach", "--wait", "fastapi-micro-service")
+    up = run("up", "--detach", "--wait", "fastapi-service")
     try:
         assert up.returncode == 0, up.stderr[-3000:]
         yield run
@@ -38,7 +38,7 @@ def compose():
 
 
 def test_service_is_published_on_loopback_only(compose):
-    ports = compose("port", "fastapi-micro-service", "8000").stdout.strip()
+    ports = compose("port", "fastapi-service", "8000").stdout.strip()
     assert ports.startswith("127.0.0.1:")
 
 

@@ -48,7 +48,7 @@ def test_live_update_serves_an_edit_without_rebuilding_the_image(project_copy, c
         )
     try:
         wait_ready(f"{url}/readyz", timeout=300)
-        container = f"{project_copy.name}-fastapi-micro-service-1"
+        container = f"{project_copy.name}-fastapi-service-1"
         image_before = _image_of(container)
         served = LiveEdit(project_copy).edit("Live")
         wait_ready(f"{url}{PATH}", timeout=30, body=served)

@@ -1,0 +1,116 @@
+"""copier.yml: a new service made from this repository, without the examples, is its own and
+passes its own suite. Generated from the checkout's HEAD into a scratch folder."""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.prerequisites import ROOT, TOOLS_BIN, docker, run_tool, tool
+from tests.system.service import free_port
+
+NAME = "orders-api"
+OLD_NAMES = ("fastapi-service", "fastapi_service", "fastapi-micro-service")
+
+pytestmark = pytest.mark.slow
+
+
+def run(*args: str, cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("VIRTUAL_ENV", None)  # the generated project's own .venv, not this one's
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, (
+        f"{' '.join(args)}:\n{result.stdout[-4000:]}{result.stderr[-4000:]}"
+    )
+    return result
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("generated") / NAME
+    run(
+        "uv",
+        "run",
+        "copier",
+        "copy",
+        "--trust",
+        "--defaults",
+        "--vcs-ref=HEAD",
+        "--data",
+        f"name={NAME}",
+        "--data",
+        "examples=false",
+        str(ROOT),
+        str(target),
+        cwd=ROOT,
+    )
+    (target / ".tools").symlink_to(ROOT / ".tools")  # the pinned tools, built once per machine
+    run("uv", "sync", "--locked", cwd=target)
+    return target
+
+
+def test_the_old_name_is_gone_from_names_and_contents(generated):
+    left = []
+    for path in generated.rglob("*"):
+        if {".venv", ".tools", ".git"} & set(path.relative_to(generated).parts):
+            continue
+        if any(old in path.name for old in OLD_NAMES):
+            left.append(f"{path.relative_to(generated)} (name)")
+        elif path.is_file():
+            text = path.read_bytes().decode(errors="ignore")
+            left += [f"{path.relative_to(generated)}: {old}" for old in OLD_NAMES if old in text]
+    assert left == []
+    assert (generated / "charts" / NAME / "Chart.yaml").is_file()
+    assert f"name: {NAME}" in (generated / ".copier-answers.yml").read_text()
+
+
+def test_the_examples_are_gone(generated):
+    assert not (generated / "app" / "routes" / "hello.py").exists()
+    assert "hello" not in (generated / "app" / "main.py").read_text()
+    assert '"example"' not in (generated / "load" / "requests.json").read_text()
+
+
+def test_its_unit_system_chart_tiltfile_and_lint_tests_pass(generated):
+    suites = ["tests/unit", "tests/system", "tests/chart", "tests/tilt/test_tiltfile.py"]
+    result = run(
+        "uv",
+        "run",
+        "pytest",
+        *suites,
+        "tests/test_lint.py",
+        "-m",
+        "not slow",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        cwd=generated,
+    )
+    assert " passed" in result.stdout
+    assert " failed" not in result.stdout
+
+
+@pytest.mark.docker
+def test_its_image_builds_and_tilt_ci_passes_in_compose_mode(generated):
+    docker()
+    run("docker", "build", "--quiet", "--tag", f"{NAME}:generated", ".", cwd=generated)
+    env = {
+        **os.environ,
+        "PATH": f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}",
+        "FASTAPI_PORT": str(free_port()),
+        "TILT_DEV_DIR": str(generated / ".tilt-dev"),
+    }
+    env.pop("VIRTUAL_ENV", None)
+    tool("tilt")
+    try:
+        result = run_tool(
+            "tilt", "ci", "--port", str(free_port()), "--", "--mode=compose", cwd=generated, env=env
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output[-4000:]
+        assert "SUCCESS. All workloads are healthy." in output
+    finally:
+        run_tool("tilt", "down", "--", "--mode=compose", cwd=generated, env=env, timeout=120)
+        subprocess.run(
+            ["docker", "rmi", "-f", f"{NAME}:generated"], capture_output=True, check=False
+        )
