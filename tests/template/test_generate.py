@@ -114,3 +114,74 @@ def test_its_image_builds_and_tilt_ci_passes_in_compose_mode(generated):
         subprocess.run(
             ["docker", "rmi", "-f", f"{NAME}:generated"], capture_output=True, check=False
         )
+
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
+
+
+def git(*args: str, cwd: Path) -> str:
+    env = {**os.environ, **GIT_IDENTITY}
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_copier_update_brings_a_template_change_and_keeps_the_teams_edits(tmp_path):
+    template = tmp_path / "template"
+    git("clone", "--quiet", str(ROOT), str(template), cwd=tmp_path)
+    project = tmp_path / NAME
+    run(
+        "uv",
+        "run",
+        "copier",
+        "copy",
+        "--trust",
+        "--defaults",
+        "--vcs-ref=HEAD",
+        "--data",
+        f"name={NAME}",
+        str(template),
+        str(project),
+        cwd=ROOT,
+    )
+    git("init", "--quiet", cwd=project)
+    git("add", "-A", cwd=project)
+    git("commit", "--quiet", "-m", "generated", cwd=project)
+    # The team's edit, in a file the template changes too, and one of its own.
+    probe = project / "app" / "routes" / "health.py"
+    probe.write_text(probe.read_text().replace('"""Probes:', '"""Our probes:', 1))
+    (project / "app" / "routes" / "orders.py").write_text('"""The team\'s own routes."""\n')
+    git("add", "-A", cwd=project)
+    git("commit", "--quiet", "-m", "the team's edits", cwd=project)
+    # A newer template: a change to a file the rename touches, in a renamed folder.
+    values = template / "charts" / "fastapi-service" / "values.yaml"
+    values.write_text(values.read_text() + "\n# A template improvement.\n")
+    health = template / "app" / "routes" / "health.py"
+    health.write_text(health.read_text() + "\n# Another template improvement.\n")
+    git("commit", "--quiet", "-am", "template improvements", cwd=template)
+
+    run(
+        "uv",
+        "run",
+        "copier",
+        "update",
+        "--trust",
+        "--defaults",
+        "--vcs-ref=HEAD",
+        str(project),
+        cwd=ROOT,
+    )
+
+    assert "# A template improvement." in (project / "charts" / NAME / "values.yaml").read_text()
+    updated = probe.read_text()
+    assert '"""Our probes:' in updated  # the team's edit, kept
+    assert "# Another template improvement." in updated  # the template's, merged beside it
+    assert (project / "app" / "routes" / "orders.py").exists()
+    assert not (project / "charts" / "fastapi-service").exists()
+    assert git("status", "--porcelain", "--untracked-files=no", cwd=project).strip()  # to review
+    assert "<<<<<<<" not in updated
