@@ -59,11 +59,8 @@ check: sync tools engine ## The full suite CI runs: everything in `make test`, t
 test-watch: sync ## Tests on save without Tilt: on each save, the unit tests it affects (pytest-testmon)
 	uv run watchfiles --target-type command --filter python "uv run --locked pytest tests/unit -q --testmon" app tests/unit
 
-lint: sync ## ruff lint and format check, hadolint
-	uv run ruff check .
-	uv run ruff format --check .
-	uv run hadolint Dockerfile load/Dockerfile
-	uv run shellcheck -x offline/*/*.sh scripts/*/*.sh .ci/run
+lint: sync ## The pre-commit hooks over every file: ruff, ruff format, hadolint, shellcheck, helm lint
+	uv run pre-commit run --all-files
 
 images: engine ## Build fastapi-service (production), fastapi-service-dev and fastapi-service-k6
 	docker build --tag fastapi-service:latest .

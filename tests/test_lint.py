@@ -1,20 +1,30 @@
-"""The repository's own code passes its linters (ruff for Python, shellcheck for shell)."""
+"""The repository passes its own pre-commit hooks (.pre-commit-config.yaml: ruff, ruff format,
+hadolint, shellcheck, helm lint), run as a developer's commit would run them."""
 
-from tests.prerequisites import ROOT, run_tool
+import os
+import subprocess
 
-SHELL_SCRIPTS = sorted(
-    str(p.relative_to(ROOT))
-    for p in [*ROOT.glob("scripts/**/*.sh"), *ROOT.glob("offline/**/*.sh"), ROOT / ".ci" / "run"]
-)
-
-
-def test_ruff_lint_and_format():
-    for args in (("check", "."), ("format", "--check", ".")):
-        result = run_tool("ruff", *args)
-        assert result.returncode == 0, result.stdout + result.stderr
+from tests.checkout import copy_project
+from tests.prerequisites import TOOLS_BIN, tool
 
 
-def test_shellcheck():
-    assert SHELL_SCRIPTS
-    result = run_tool("shellcheck", "-x", *SHELL_SCRIPTS)
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_pre_commit_passes_on_every_file(tmp_path):
+    tool("helm")
+    project = copy_project(tmp_path / "project", share_environment=True)
+    subprocess.run(["git", "init", "--quiet"], cwd=project, check=True)
+    subprocess.run(["git", "add", "--all"], cwd=project, check=True)
+    result = subprocess.run(
+        ["uv", "run", "--locked", "pre-commit", "run", "--all-files", "--show-diff-on-failure"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            **os.environ,
+            "PATH": f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}",
+            "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        },
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    for hook in ("ruff check", "ruff format", "hadolint", "shellcheck", "helm lint"):
+        assert f"{hook}." in result.stdout, f"{hook} did not run"
