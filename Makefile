@@ -62,10 +62,21 @@ test-watch: sync ## Tests on save without Tilt: on each save, the unit tests it 
 lint: sync ## The pre-commit hooks over every file: ruff, ruff format, hadolint, shellcheck, helm lint
 	uv run pre-commit run --all-files
 
-images: engine ## Build fastapi-service (production), fastapi-service-dev and fastapi-service-k6
+images: engine sbom ## Build fastapi-service (production), fastapi-service-dev and fastapi-service-k6, with SBOMs
 	docker build --tag fastapi-service:latest .
 	docker build --target development --tag fastapi-service-dev .
 	docker build --tag fastapi-service-k6 load
+
+# CycloneDX, from the lock the images install (uv export): the production image holds the
+# runtime dependencies and the system-test group (for helm test), the dev image the dev group.
+SBOM_DIR := .out/sbom
+.PHONY: sbom
+sbom: uv ## The Python packages of each service image as a CycloneDX SBOM in .out/sbom
+	mkdir -p $(SBOM_DIR)
+	uv export --quiet --locked --format cyclonedx1.5 --no-default-groups --group system-test \
+	  --output-file $(SBOM_DIR)/fastapi-service.cdx.json
+	uv export --quiet --locked --format cyclonedx1.5 --no-default-groups --group dev \
+	  --output-file $(SBOM_DIR)/fastapi-service-dev.cdx.json
 
 compose-up: engine ## The service in docker compose with live sync (Ctrl-C stops)
 	docker compose up --build --watch fastapi-service
