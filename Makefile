@@ -26,7 +26,7 @@ uv: ## Install uv into .tools/bin with pip when it is missing
 sync: uv ## Create .venv from uv.lock (fails when the lock is stale)
 	uv sync --locked
 
-tools: ## Pinned tilt, skaffold, helm, ctlptl, kind, kubectl, k6 into .tools/bin (offline kit)
+tools: ## Pinned tilt, skaffold, helm, ctlptl, kind, kubectl, k6, actionlint, act into .tools/bin (offline kit)
 	python3 offline/toolchain/install.py
 
 # What `make dev` needs: no skaffold (built from source it is minutes a newcomer need not wait).
@@ -59,7 +59,7 @@ check: sync tools engine ## The full suite CI runs: everything in `make test`, t
 test-watch: sync ## Tests on save without Tilt: on each save, the unit tests it affects (pytest-testmon)
 	uv run watchfiles --target-type command --filter python "uv run --locked pytest tests/unit -q --testmon" app tests/unit
 
-lint: sync ## The pre-commit hooks over every file: ruff, ruff format, hadolint, shellcheck, helm lint
+lint: sync ## The pre-commit hooks over every file: ruff, ruff format, hadolint, shellcheck, helm lint, actionlint
 	uv run pre-commit run --all-files
 
 images: engine sbom ## Build fastapi-service (production), fastapi-service-dev and fastapi-service-k6, with SBOMs

@@ -1,5 +1,5 @@
 """The repository passes its own pre-commit hooks (.pre-commit-config.yaml: ruff, ruff format,
-hadolint, shellcheck, helm lint), run as a developer's commit would run them."""
+hadolint, shellcheck, helm lint, actionlint), run as a developer's commit would run them."""
 
 import os
 import subprocess
@@ -10,6 +10,7 @@ from tests.prerequisites import TOOLS_BIN, tool
 
 def test_pre_commit_passes_on_every_file(tmp_path):
     tool("helm")
+    tool("actionlint")
     project = copy_project(tmp_path / "project", share_environment=True)
     subprocess.run(["git", "init", "--quiet"], cwd=project, check=True)
     subprocess.run(["git", "add", "--all"], cwd=project, check=True)
@@ -26,5 +27,5 @@ def test_pre_commit_passes_on_every_file(tmp_path):
         },
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    for hook in ("ruff check", "ruff format", "hadolint", "shellcheck", "helm lint"):
+    for hook in ("ruff check", "ruff format", "hadolint", "shellcheck", "helm lint", "actionlint"):
         assert f"{hook}." in result.stdout, f"{hook} did not run"
