@@ -18,6 +18,7 @@ WORKDIR /srv
 
 # uv from PyPI with pip, so the build pulls no image besides the base.
 FROM base AS uv
+# renovate: datasource=pypi depName=uv
 ARG UV_VERSION=0.13.8
 RUN --mount=type=cache,target=/root/.cache/pip \
     --mount=type=secret,id=ca-bundle \
