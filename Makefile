@@ -9,8 +9,8 @@ export DOCKER_BUILDKIT := 1
 # Offline by default: skaffold would otherwise look for a newer release on every run.
 export SKAFFOLD_UPDATE_CHECK := false
 SKAFFOLD_BUILD := .out/skaffold-build.json
-# renovate: datasource=pypi depName=uv
-UV_VERSION := 0.13.8
+# The uv the images install: the Dockerfile's build argument is the one place it is pinned.
+UV_VERSION := $(shell sed -n 's/^ARG UV_VERSION=//p' Dockerfile)
 FASTAPI_ROOT ?= http://127.0.0.1:8000
 
 .PHONY: help

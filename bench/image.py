@@ -1,5 +1,6 @@
 """Image sizes, rebuild time after a one-line change, container start to first ready answer."""
 
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -9,6 +10,9 @@ from tests.checkout import copy_project
 from tests.images import build, docker
 from tests.live_edit import LiveEdit
 from tests.system.service import free_port, wait_ready
+
+# The Dockerfile's base image, where it is pinned.
+BASE = re.search(r"^ARG PYTHON_IMAGE=(\S+)", (ROOT / "Dockerfile").read_text(), re.MULTILINE)[1]
 
 STARTS = 5
 
@@ -54,7 +58,7 @@ def run(scratch: Path) -> dict:
     development = build("fastapi-service:bench-dev", target="development")
     k6 = build("fastapi-service-k6:bench", context=ROOT / "load")
     base = subprocess.run(
-        ["docker", "image", "inspect", "--format", "{{.Size}}", "python:3.13-slim"],
+        ["docker", "image", "inspect", "--format", "{{.Size}}", BASE],
         capture_output=True,
         text=True,
         check=True,
@@ -64,7 +68,7 @@ def run(scratch: Path) -> dict:
             "production": size_mb(production),
             "development": size_mb(development),
             "k6": size_mb(k6),
-            "base python:3.13-slim": int(base) / 1e6,
+            f"base {BASE}": int(base) / 1e6,
         },
         "rebuild_after_one_line_change_s": rebuild_seconds(copy_project(scratch / "image")),
         "start_to_ready_s": summary(start_to_ready(production)),

@@ -12,7 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=offline/host/lib.sh
 . "$here/lib.sh"
 
-image=${1:-python:3.13-slim}
+# Default: the Dockerfile's PYTHON_IMAGE, the one place the base is pinned.
+image=${1:-$(sed -n 's/^ARG PYTHON_IMAGE=//p' "$here/../../Dockerfile")}
 suite=${STANDIN_SUITE:-trixie}
 host_ca=${HOST_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 

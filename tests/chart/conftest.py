@@ -6,12 +6,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.cluster.cluster import kube_version
 from tests.prerequisites import ROOT, run_tool
 
 CHART = ROOT / "charts" / "fastapi-service"
 HERE = Path(__file__).resolve().parent
-# The Kubernetes minor the chart is validated against (the kind cluster's).
-KUBE_VERSION = "1.34.0"
+# The Kubernetes release the chart is validated against: the kind cluster's.
+KUBE_VERSION = kube_version().removeprefix("v")
 VALUE_SETS = {
     "default": [],
     "dev": [CHART / "values-dev.yaml"],
