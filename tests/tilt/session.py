@@ -4,6 +4,7 @@ import json
 import subprocess
 import time
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from tests.prerequisites import tool
@@ -31,6 +32,18 @@ class TiltSession:
         result = self.cli("get", "uiresource", name, "-o", "json")
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
+
+    def last_file_synced(self) -> float | None:
+        """When live update last copied files into a container (epoch seconds), by Tilt's clock."""
+        result = self.cli("get", "liveupdate", "-o", "json")
+        assert result.returncode == 0, result.stderr
+        times = [
+            container["lastFileTimeSynced"]
+            for item in json.loads(result.stdout)["items"]
+            for container in (item.get("status") or {}).get("containers") or []
+            if container.get("lastFileTimeSynced")
+        ]
+        return max(datetime.fromisoformat(t).timestamp() for t in times) if times else None
 
     def wait_for_api(self, timeout: float = 120) -> None:
         """Until `tilt up` answers on its port."""
