@@ -75,12 +75,14 @@ def failed_requests(k6_output: str) -> tuple[int, int]:
 
 
 # A small pure-Python library the lock does not hold: what a dependency change adds.
-NEW_DEPENDENCY = "six"
+NEW_DEPENDENCY = "inflection"
 
 
 def add_dependency(project: Path) -> None:
     """What a developer does: `uv add`, which rewrites pyproject.toml and uv.lock (resolving
     against the package index; the project's shared .venv is left alone)."""
+    lock = (project / "uv.lock").read_text()
+    assert f'name = "{NEW_DEPENDENCY}"' not in lock, f"uv.lock already holds {NEW_DEPENDENCY}"
     subprocess.run(
         ["uv", "add", "--no-sync", NEW_DEPENDENCY],
         cwd=project,
