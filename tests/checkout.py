@@ -1,5 +1,6 @@
 """A scratch copy of the checkout, for tests and benchmarks that edit source files."""
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -29,3 +30,31 @@ def copy_project(destination: Path, share_environment: bool = False) -> Path:
         (destination / ".venv").symlink_to(ROOT / ".venv")
         (destination / ".tools").symlink_to(ROOT / ".tools")
     return destination
+
+
+# Commits in scratch repositories need an author; the machine may have none configured.
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env={**os.environ, **GIT_IDENTITY},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def commit_all(project: Path, message: str = "scratch") -> Path:
+    """Make project a repository whose one commit holds every file (for git-reading tools)."""
+    git("init", "--quiet", cwd=project)
+    git("add", "--all", cwd=project)
+    git("commit", "--quiet", "-m", message, cwd=project)
+    return project

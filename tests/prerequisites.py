@@ -16,6 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TOOLS_BIN = ROOT / ".tools" / "bin"
 
 
+def tool_env(**extra: str) -> dict[str, str]:
+    """This process's environment with the pinned tools first on PATH, plus `extra`."""
+    return {**os.environ, "PATH": f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}", **extra}
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 

@@ -8,24 +8,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.checkout import copy_project
+from tests.checkout import commit_all, copy_project
 from tests.prerequisites import ROOT, TOOLS_BIN, run_tool, tool
 
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
 VENV_BIN = ROOT / ".venv" / "bin"
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-}
 
 
 def tools_env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "PATH": os.pathsep.join([str(TOOLS_BIN), str(VENV_BIN), os.environ["PATH"]]),
-    }
+    """The pinned tools, then the project's venv (shellcheck, zizmor), first on PATH."""
+    path = os.pathsep.join([str(TOOLS_BIN), str(VENV_BIN), os.environ["PATH"]])
+    return {**os.environ, "PATH": path}
 
 
 @pytest.mark.tools
@@ -54,10 +47,7 @@ def remote_actions(workflow: Path) -> set[str]:
 @pytest.mark.slow
 def test_act_runs_the_fast_job_green_on_this_machine(tmp_path):
     tool("act")
-    project = copy_project(tmp_path / "project")
-    env = {**tools_env(), **GIT_IDENTITY}
-    for command in (["init", "--quiet"], ["add", "--all"], ["commit", "--quiet", "-m", "ci"]):
-        subprocess.run(["git", *command], cwd=project, env=env, check=True)
+    project = commit_all(copy_project(tmp_path / "project"), "ci")
     # Those steps run only on GitHub (`if: !env.ACT`); act still fetches them first, so an
     # empty local action stands in for each: nothing leaves the machine.
     skipped = tmp_path / "skipped-action"
@@ -85,7 +75,7 @@ def test_act_runs_the_fast_job_green_on_this_machine(tmp_path):
             str(tmp_path / "act-cache"),
         ],
         cwd=project,
-        env=env,
+        env=tools_env(),
         capture_output=True,
         text=True,
         timeout=1800,

@@ -1,6 +1,5 @@
 """Drive the project's kind cluster (ctlptl.yaml) through the Makefile's targets and kubectl."""
 
-import os
 import re
 import subprocess
 import time
@@ -19,9 +18,13 @@ REGISTRY_HOST = "localhost:5005"
 
 
 def run(*args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{prerequisites.TOOLS_BIN}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run(
-        args, capture_output=True, text=True, timeout=timeout, env=env, check=False
+        args,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=prerequisites.tool_env(),
+        check=False,
     )
     if check and result.returncode != 0:
         raise AssertionError(

@@ -1,14 +1,13 @@
 """Helpers for the end-to-end mission test: k6 Jobs, figures (the Tilt session: tests/tilt)."""
 
 import json
-import os
 import re
 import subprocess
 import time
 from pathlib import Path
 
 from tests.cluster.cluster import run
-from tests.prerequisites import ROOT, TOOLS_BIN, tool
+from tests.prerequisites import ROOT, tool, tool_env
 
 FIGURES = ROOT / ".out" / "e2e.json"
 
@@ -19,10 +18,6 @@ def record(name: str, value) -> None:
     figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
     figures[name] = value
     FIGURES.write_text(json.dumps(figures, indent=2) + "\n")
-
-
-def tool_env(**extra: str) -> dict[str, str]:
-    return {**os.environ, "PATH": f"{TOOLS_BIN}:{os.environ['PATH']}", **extra}
 
 
 def k6_job(name: str, namespace: str, image: str, rate: int, duration: str) -> dict:

@@ -15,9 +15,9 @@ import pytest
 
 from tests.checkout import copy_project
 from tests.cluster.cluster import Cluster
-from tests.cluster.mission import record, tool_env
+from tests.cluster.mission import record
 from tests.debugger.scenario import debug_through_a_reload
-from tests.prerequisites import run_tool, tool
+from tests.prerequisites import run_tool, tool, tool_env
 from tests.system.service import free_port, wait_ready
 from tests.tilt.session import tilt_up
 

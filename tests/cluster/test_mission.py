@@ -23,11 +23,10 @@ from tests.cluster.mission import (
     k6_job,
     record,
     seconds_until_importable,
-    tool_env,
     wait_for_line,
 )
 from tests.live_edit import PATH, LiveEdit
-from tests.prerequisites import ROOT, run_tool, tool
+from tests.prerequisites import ROOT, run_tool, tool, tool_env
 from tests.system.service import free_port, wait_ready
 from tests.tilt.session import tilt_up
 

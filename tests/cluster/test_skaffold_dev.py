@@ -19,11 +19,10 @@ from tests.cluster.mission import (
     add_dependency,
     record,
     seconds_until_importable,
-    tool_env,
     wait_for_line,
 )
 from tests.live_edit import PATH, LiveEdit
-from tests.prerequisites import tool
+from tests.prerequisites import tool, tool_env
 from tests.system.service import wait_ready
 
 pytestmark = pytest.mark.cluster

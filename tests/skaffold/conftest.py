@@ -1,13 +1,12 @@
 """Run the real skaffold binary against the project's skaffold.yaml, offline."""
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.prerequisites import TOOLS_BIN, run_tool, tool
+from tests.prerequisites import run_tool, tool, tool_env
 
 PROFILES = ["default", "dev", "ci", "docker"]
 # The profiles that deploy the Helm chart (docker deploys a container instead).
@@ -23,11 +22,7 @@ def skaffold(tmp_path_factory):
     config.write_text(
         "global:\n  collect-metrics: false\n  update-check: false\nkubeContexts: []\n"
     )
-    env = {
-        **os.environ,
-        "PATH": f"{TOOLS_BIN}:{os.environ['PATH']}",
-        "SKAFFOLD_CONFIG": str(config),
-    }
+    env = tool_env(SKAFFOLD_CONFIG=str(config))
 
     def run(
         *args: str, profile: str = "default", timeout: float = 900

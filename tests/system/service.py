@@ -5,6 +5,7 @@ image's helm test pod, in compose, in skaffold verify and from a Tilt button.
 """
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -68,6 +69,20 @@ def wait_ready(
         time.sleep(0.005)
     wanted = body or prefix or "200"
     raise TimeoutError(f"{url} did not serve {wanted!r} within {timeout} s; last: {last}")
+
+
+def request_count(root: str, paths: list[str], route: str) -> tuple[float | None, str]:
+    """GET each of paths, then what /metrics counts for GET route with status 200 (None when
+    it has no such series), and the metrics text."""
+    for path in paths:
+        requests.get(f"{root}{path}", timeout=15)
+    text = requests.get(f"{root}/metrics", timeout=15).text
+    series = re.search(
+        rf'^http_requests_total\{{method="GET",route="{re.escape(route)}",status="200"\}} (\S+)$',
+        text,
+        flags=re.MULTILINE,
+    )
+    return (float(series.group(1)) if series else None), text
 
 
 @contextmanager

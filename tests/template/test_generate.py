@@ -1,13 +1,13 @@
 """copier.yml: a new service made from this repository, without the examples, is its own and
 passes its own suite. Generated from the checkout's HEAD into a scratch folder."""
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.prerequisites import ROOT, TOOLS_BIN, docker, run_tool, tool
+from tests.checkout import commit_all, git
+from tests.prerequisites import ROOT, docker, run_tool, tool, tool_env
 from tests.system.service import free_port
 
 NAME = "orders-api"
@@ -16,9 +16,14 @@ OLD_NAMES = ("fastapi-service", "fastapi_service", "fastapi-micro-service")
 pytestmark = pytest.mark.slow
 
 
-def run(*args: str, cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}"}
+def generated_project_env(**extra: str) -> dict[str, str]:
+    env = tool_env(**extra)
     env.pop("VIRTUAL_ENV", None)  # the generated project's own .venv, not this one's
+    return env
+
+
+def run(*args: str, cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
+    env = generated_project_env()
     result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, (
         f"{' '.join(args)}:\n{result.stdout[-4000:]}{result.stderr[-4000:]}"
@@ -26,9 +31,9 @@ def run(*args: str, cwd: Path, timeout: float = 900) -> subprocess.CompletedProc
     return result
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("generated") / NAME
+def copier_copy(template: Path, target: Path, *answers: str) -> None:
+    """`copier copy` of the template's HEAD, answering `name` and each of `answers`."""
+    data = [arg for answer in (f"name={NAME}", *answers) for arg in ("--data", answer)]
     run(
         "uv",
         "run",
@@ -37,14 +42,17 @@ def generated(tmp_path_factory) -> Path:
         "--trust",
         "--defaults",
         "--vcs-ref=HEAD",
-        "--data",
-        f"name={NAME}",
-        "--data",
-        "examples=false",
-        str(ROOT),
+        *data,
+        str(template),
         str(target),
         cwd=ROOT,
     )
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("generated") / NAME
+    copier_copy(ROOT, target, "examples=false")
     (target / ".tools").symlink_to(ROOT / ".tools")  # the pinned tools, built once per machine
     run("uv", "sync", "--locked", cwd=target)
     return target
@@ -94,13 +102,9 @@ def test_its_unit_system_chart_tiltfile_and_lint_tests_pass(generated):
 def test_its_image_builds_and_tilt_ci_passes_in_compose_mode(generated):
     docker()
     run("docker", "build", "--quiet", "--tag", f"{NAME}:generated", ".", cwd=generated)
-    env = {
-        **os.environ,
-        "PATH": f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}",
-        "FASTAPI_PORT": str(free_port()),
-        "TILT_DEV_DIR": str(generated / ".tilt-dev"),
-    }
-    env.pop("VIRTUAL_ENV", None)
+    env = generated_project_env(
+        FASTAPI_PORT=str(free_port()), TILT_DEV_DIR=str(generated / ".tilt-dev")
+    )
     tool("tilt")
     try:
         result = run_tool(
@@ -116,42 +120,12 @@ def test_its_image_builds_and_tilt_ci_passes_in_compose_mode(generated):
         )
 
 
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-}
-
-
-def git(*args: str, cwd: Path) -> str:
-    env = {**os.environ, **GIT_IDENTITY}
-    return subprocess.run(
-        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
-    ).stdout
-
-
 def test_copier_update_brings_a_template_change_and_keeps_the_teams_edits(tmp_path):
     template = tmp_path / "template"
     git("clone", "--quiet", str(ROOT), str(template), cwd=tmp_path)
     project = tmp_path / NAME
-    run(
-        "uv",
-        "run",
-        "copier",
-        "copy",
-        "--trust",
-        "--defaults",
-        "--vcs-ref=HEAD",
-        "--data",
-        f"name={NAME}",
-        str(template),
-        str(project),
-        cwd=ROOT,
-    )
-    git("init", "--quiet", cwd=project)
-    git("add", "-A", cwd=project)
-    git("commit", "--quiet", "-m", "generated", cwd=project)
+    copier_copy(template, project)
+    commit_all(project, "generated")
     # The team's edit, in a file the template changes too, and one of its own.
     probe = project / "app" / "routes" / "health.py"
     probe.write_text(probe.read_text().replace('"""Probes:', '"""Our probes:', 1))

@@ -1,14 +1,13 @@
 """Run the real tilt binary on the project's Tiltfile."""
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.checkout import copy_project
-from tests.prerequisites import ROOT, TOOLS_BIN, run_tool, tool
+from tests.prerequisites import ROOT, run_tool, tool, tool_env
 from tests.system.service import free_port
 
 LOCAL_CONTEXT = "kind-fastapi-service"
@@ -30,13 +29,11 @@ def kubeconfig(path: Path, context: str) -> Path:
 def tilt_env(tmp_path_factory) -> dict[str, str]:
     tool("tilt")
     home = tmp_path_factory.mktemp("tilt-home")
-    return {
-        **os.environ,
-        "PATH": f"{TOOLS_BIN}:{os.environ['PATH']}",
+    return tool_env(
         # Tilt keeps its state and analytics opt-in under the home directory: keep tests apart.
-        "TILT_DEV_DIR": str(home / ".tilt-dev"),
-        "KUBECONFIG": str(kubeconfig(home / "kubeconfig", LOCAL_CONTEXT)),
-    }
+        TILT_DEV_DIR=str(home / ".tilt-dev"),
+        KUBECONFIG=str(kubeconfig(home / "kubeconfig", LOCAL_CONTEXT)),
+    )
 
 
 def tiltfile_result(

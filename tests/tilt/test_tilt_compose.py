@@ -7,8 +7,9 @@ import pytest
 from tests.checkout import copy_project
 from tests.debugger.scenario import debug_through_a_reload
 from tests.live_edit import PATH, LiveEdit
-from tests.prerequisites import docker, run_tool, tool
+from tests.prerequisites import docker, run_tool
 from tests.system.service import free_port, wait_ready
+from tests.tilt.session import tilt_up
 
 pytestmark = pytest.mark.docker
 
@@ -37,28 +38,16 @@ def test_tilt_ci_brings_the_service_up_and_the_system_tests_pass(project_copy, c
 
 def test_live_update_serves_an_edit_without_rebuilding_the_image(project_copy, compose_env):
     url = f"http://127.0.0.1:{compose_env['FASTAPI_PORT']}"
-    log = project_copy / "tilt-up.log"
-    with log.open("w") as out:
-        up = subprocess.Popen(
-            [tool("tilt"), "up", "--port", str(free_port()), "--stream", "--", "--mode=compose"],
-            cwd=project_copy,
-            env=compose_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
+    with tilt_up(project_copy, free_port(), compose_env, "--mode=compose") as tilt:
         wait_ready(f"{url}/readyz", timeout=300)
         container = f"{project_copy.name}-fastapi-service-1"
         image_before = _image_of(container)
         served = LiveEdit(project_copy).edit("Live")
         wait_ready(f"{url}{PATH}", timeout=30, body=served)
         assert _image_of(container) == image_before, "the edit rebuilt the image"
-        output = log.read_text()
+        output = tilt.log.read_text()
         assert "Will copy 1 file(s) to container" in output
         assert "serving new code" in output
-    finally:
-        up.terminate()
-        up.wait(timeout=30)
 
 
 def test_debug_mode_breaks_in_the_container_and_again_after_a_live_update(tilt_env, tmp_path):
@@ -67,24 +56,15 @@ def test_debug_mode_breaks_in_the_container_and_again_after_a_live_update(tilt_e
     debug_port = free_port()
     env = {**tilt_env, "FASTAPI_PORT": str(free_port()), "FASTAPI_DEBUG_PORT": str(debug_port)}
     url = f"http://127.0.0.1:{env['FASTAPI_PORT']}"
-    args = ["--", "--mode=compose", "--debug"]
-    with (project / "tilt-up.log").open("w") as out:
-        up = subprocess.Popen(
-            [tool("tilt"), "up", "--port", str(free_port()), "--stream", *args],
-            cwd=project,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    args = ["--mode=compose", "--debug"]
     try:
-        wait_ready(f"{url}/readyz", timeout=300)
-        figures = debug_through_a_reload(project, url, debug_port, remote_root="/srv")
-        print(f"compose debug: {figures}")
-        assert "Will copy 1 file(s) to container" in (project / "tilt-up.log").read_text()
+        with tilt_up(project, free_port(), env, *args) as tilt:
+            wait_ready(f"{url}/readyz", timeout=300)
+            figures = debug_through_a_reload(project, url, debug_port, remote_root="/srv")
+            print(f"compose debug: {figures}")
+            assert "Will copy 1 file(s) to container" in tilt.log.read_text()
     finally:
-        up.terminate()
-        up.wait(timeout=30)
-        run_tool("tilt", "down", *args, cwd=project, env=env, timeout=120)
+        run_tool("tilt", "down", "--", *args, cwd=project, env=env, timeout=120)
 
 
 def _image_of(container: str) -> str:
