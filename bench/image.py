@@ -56,7 +56,7 @@ def start_to_ready(image: str) -> list[float]:
 def run(scratch: Path) -> dict:
     production = build("fastapi-service:bench", target="production")
     development = build("fastapi-service:bench-dev", target="development")
-    k6 = build("fastapi-service-k6:bench", context=ROOT / "load")
+    k6 = build("fastapi-service-k6:bench", target="k6")
     base = subprocess.run(
         ["docker", "image", "inspect", "--format", "{{.Size}}", BASE],
         capture_output=True,

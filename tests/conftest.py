@@ -20,7 +20,7 @@ def development_image() -> str:
 @pytest.fixture(scope="session")
 def load_image() -> str:
     prerequisites.docker()
-    return images.build("fastapi-service-k6:test", context=images.ROOT / "load")
+    return images.build("fastapi-service-k6:test", target="k6")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -9,7 +9,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from errors import InstallError
+
 PINS_FILE = Path(__file__).with_name("versions.toml")
+ROOT = PINS_FILE.resolve().parents[2]
 
 _MACHINES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 
@@ -41,6 +44,7 @@ def load(path: Path = PINS_FILE) -> dict[str, Tool]:
 
 
 def _tool(name: str, entry: dict) -> Tool:
+    entry = {**entry, "version": _version(name, entry)}
     recipe = hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()[:12]
     return Tool(
         name=name,
@@ -51,3 +55,18 @@ def _tool(name: str, entry: dict) -> Tool:
         wheel=entry.get("wheel"),
         recipe=recipe,
     )
+
+
+def _version(name: str, entry: dict) -> str:
+    """The pinned version, or for a tool an image also ships, the Dockerfile ARG that pins it."""
+    if "version_from" not in entry:
+        return entry["version"]
+    source = entry["version_from"]
+    path = ROOT / source["file"]
+    found = re.search(rf"^ARG {re.escape(source['arg'])}=(\S+)$", path.read_text(), re.MULTILINE)
+    if found is None:
+        raise InstallError(
+            f"{path}: no `ARG {source['arg']}=VERSION` line, which versions.toml [{name}] "
+            "version_from names"
+        )
+    return found[1]

@@ -59,7 +59,7 @@ def test_renovate_finds_the_lock_the_base_image_the_actions_and_every_tool_pin()
     assert ("dockerfile", "Dockerfile", "python") in found
     assert ("github-actions", ".github/workflows/ci.yml", "actions/checkout") in found
     assert ("regex", "Dockerfile", "uv") in found  # the Makefile reads it from there
-    assert ("regex", "load/Dockerfile", "k6") in found
+    assert ("regex", "Dockerfile", "k6") in found
     pins = (ROOT / "offline" / "toolchain" / "versions.toml").read_text()
     tools = {name for (manager, file, name) in found if file == "offline/toolchain/versions.toml"}
     assert len(tools) == pins.count("\nversion = "), f"a tool pin Renovate does not see: {tools}"

@@ -1,0 +1,29 @@
+"""A tool an image also ships (k6) takes its version from the Dockerfile ARG, its one pin."""
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+# Appended, not prepended: its plain module names (wheel, cache) must not shadow installed ones.
+sys.path.append(str(ROOT / "offline" / "toolchain"))
+import pins  # noqa: E402  (the installer's modules import each other by plain name)
+from errors import InstallError  # noqa: E402
+
+
+def test_k6_on_the_host_is_the_k6_the_load_image_runs():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    [image_k6] = re.findall(r"^ARG K6_VERSION=(\S+)$", dockerfile, re.MULTILINE)
+    assert pins.load()["k6"].version == image_k6
+
+
+def test_a_version_from_a_missing_arg_names_the_file_and_the_tool(tmp_path):
+    table = tmp_path / "versions.toml"
+    table.write_text(
+        '[k6]\nversion_from = { file = "Dockerfile", arg = "NO_SUCH_VERSION" }\n'
+        'version_args = ["version"]\n'
+    )
+    with pytest.raises(InstallError, match=r"Dockerfile: no `ARG NO_SUCH_VERSION=VERSION`.*\[k6\]"):
+        pins.load(table)
