@@ -1,61 +1,23 @@
 """copier.yml: a new service made from this repository, without the examples, is its own and
 passes its own suite. Generated from the checkout's HEAD into a scratch folder."""
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.checkout import commit_all, git
-from tests.prerequisites import ROOT, docker, run_tool, tool, tool_env
+from tests.prerequisites import ROOT, docker, run_tool, tool
 from tests.system.service import free_port
+from tests.template.generate import NAME, copier_copy, generate, generated_project_env, run
 
-NAME = "orders-api"
 OLD_NAMES = ("fastapi-service", "fastapi_service", "fastapi-micro-service")
 
 pytestmark = pytest.mark.slow
 
 
-def generated_project_env(**extra: str) -> dict[str, str]:
-    env = tool_env(**extra)
-    env.pop("VIRTUAL_ENV", None)  # the generated project's own .venv, not this one's
-    return env
-
-
-def run(*args: str, cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
-    env = generated_project_env()
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, (
-        f"{' '.join(args)}:\n{result.stdout[-4000:]}{result.stderr[-4000:]}"
-    )
-    return result
-
-
-def copier_copy(template: Path, target: Path, *answers: str) -> None:
-    """`copier copy` of the template's HEAD, answering `name` and each of `answers`."""
-    data = [arg for answer in (f"name={NAME}", *answers) for arg in ("--data", answer)]
-    run(
-        "uv",
-        "run",
-        "copier",
-        "copy",
-        "--trust",
-        "--defaults",
-        "--vcs-ref=HEAD",
-        *data,
-        str(template),
-        str(target),
-        cwd=ROOT,
-    )
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("generated") / NAME
-    copier_copy(ROOT, target, "examples=false")
-    (target / ".tools").symlink_to(ROOT / ".tools")  # the pinned tools, built once per machine
-    run("uv", "sync", "--locked", cwd=target)
-    return target
+    return generate(tmp_path_factory.mktemp("generated") / NAME, "examples=false")
 
 
 def test_the_old_name_is_gone_from_names_and_contents(generated):
