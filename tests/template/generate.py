@@ -1,4 +1,4 @@
-"""A service generated from this checkout's HEAD with copier (copier.yml), and commands run in it."""
+"""A service generated from this checkout's HEAD with copier, and commands run in it."""
 
 import subprocess
 from pathlib import Path

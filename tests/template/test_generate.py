@@ -1,6 +1,7 @@
 """copier.yml: a new service made from this repository, without the examples, is its own and
 passes its own suite. Generated from the checkout's HEAD into a scratch folder."""
 
+import subprocess
 from pathlib import Path
 
 import pytest
