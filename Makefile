@@ -124,5 +124,5 @@ skaffold-docker: tools engine ## No cluster: skaffold build, deploy to Docker, v
 	net=$$(docker inspect fastapi-service -f '{{range $$k, $$v := .NetworkSettings.Networks}}{{$$k}}{{end}}'); \
 	status=0; \
 	skaffold verify -p docker -a $(SKAFFOLD_BUILD) --docker-network "$$net" || status=$$?; \
-	skaffold exec load -p docker -a $(SKAFFOLD_BUILD) --docker-network "$$net" || status=$$?; \
+	skaffold exec fastapi-service-load -p docker -a $(SKAFFOLD_BUILD) --docker-network "$$net" || status=$$?; \
 	skaffold delete -p docker; exit $$status

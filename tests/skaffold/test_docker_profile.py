@@ -1,4 +1,4 @@
-"""No cluster: deploy to the local engine, then `skaffold verify` and `skaffold exec load`."""
+"""No cluster: deploy to the local engine, then `skaffold verify` and `skaffold exec fastapi-service-load`."""
 
 import subprocess
 
@@ -75,7 +75,7 @@ def test_verify_runs_the_system_suite(skaffold, deployed):
 
 
 def test_exec_load_passes_its_thresholds(skaffold, deployed):
-    result = task(skaffold, deployed, "exec", "load")
+    result = task(skaffold, deployed, "exec", "fastapi-service-load")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert "PASS  http_req_failed rate<0.01" in output
@@ -87,7 +87,7 @@ def test_each_exits_non_zero_when_the_service_is_down(skaffold, deployed):
     )
     try:
         assert task(skaffold, deployed, "verify").returncode != 0
-        load = task(skaffold, deployed, "exec", "load")
+        load = task(skaffold, deployed, "exec", "fastapi-service-load")
         assert load.returncode != 0
         assert "FAIL  http_req_failed rate<0.01" in load.stdout + load.stderr
     finally:
