@@ -63,13 +63,14 @@ def _reload(ax, reload: dict) -> None:
 
 def _serving(ax, serving: dict) -> None:
     names = list(serving["rps"])
-    order = sorted(names, key=lambda n: -serving["rps"][n]["root"]["median"])
+    route = next(iter(serving["rps"][names[0]]))  # the first of load/requests.json
+    order = sorted(names, key=lambda n: -serving["rps"][n].get(route, {"median": 0})["median"])
     _bars(
         ax,
         [n.split(" (")[0] for n in order],
-        [serving["rps"][n]["root"]["median"] for n in order],
+        [serving["rps"][n].get(route, {"median": 0})["median"] for n in order],
         "req/s",
-        "GET / on one core (median)",
+        f"{route} on one core (median)",
         "production",
     )
 

@@ -16,7 +16,12 @@ from urllib.parse import urlsplit
 from bench.common import LOAD_CORE, ROOT, pinned, rss_mb, server, summary, wrk
 from tests.system.service import free_port
 
-ROUTES = {"root": "/", "items": "/items/42?q=abc"}
+# The requests load/load.js sends, by name: every server but the seed is measured on each.
+REQUESTS = json.loads((ROOT / "load" / "requests.json").read_text())
+ROUTES = {request["name"]: request["path"] for request in REQUESTS}
+# The example routes are the seed's own: the comparison with the seed is on those (none
+# in a service made without the examples).
+SEED_ROUTES = {request["name"]: request["path"] for request in REQUESTS if request.get("example")}
 ROUNDS = 5
 LATENCY_ROUNDS = 3
 GRANIAN = "granian==2.8.7"
@@ -38,11 +43,6 @@ def configurations(scratch: Path) -> dict[str, tuple[list[str], Path, dict]]:
     python = sys.executable
     ours = {"APP_LOG_FORMAT": "json", "APP_LOG_LEVEL": "info", "APP_METRICS_ENABLED": "true"}
     configs = {
-        SEED: (
-            [python, "-m", "uvicorn", "main:app", "--reload", "--log-level", "debug"],
-            seed_dir,
-            {},
-        ),
         PRODUCTION: ([python, "-m", "app.server"], ROOT, ours),
         GRANIAN_NAME: (
             [
@@ -80,6 +80,9 @@ def configurations(scratch: Path) -> dict[str, tuple[list[str], Path, dict]]:
             {},
         ),
     }
+    if SEED_ROUTES:
+        argv = [python, "-m", "uvicorn", "main:app", "--reload", "--log-level", "debug"]
+        configs[SEED] = (argv, seed_dir, {})
     if BASELINE_REF:
         baseline_dir = scratch / "baseline"
         baseline_dir.mkdir(exist_ok=True)
@@ -96,13 +99,13 @@ def configurations(scratch: Path) -> dict[str, tuple[list[str], Path, dict]]:
 
 
 def k6_open_model(url_root: str, rate_rps: float) -> dict:
-    """Latency at a fixed arrival rate (two requests per k6 iteration) from load/load.js."""
+    """Latency at a fixed arrival rate from load/load.js (each iteration sends REQUESTS)."""
     summary_path = Path(tempfile.mkstemp(suffix=".json")[1])
     k6 = shutil.which("k6", path=f"{ROOT / '.tools' / 'bin'}:{os.environ['PATH']}") or "k6"
     env = {
         **os.environ,
         "FASTAPI_ROOT": url_root,
-        "RATE": str(int(rate_rps / 2)),
+        "RATE": str(int(rate_rps / len(REQUESTS))),
         "DURATION": "20s",
         "VUS": "50",
         "SUMMARY_PATH": str(summary_path),
@@ -122,7 +125,7 @@ def k6_open_model(url_root: str, rate_rps: float) -> dict:
     summary_path.unlink()
     duration = metrics["http_req_duration"]["values"]
     return {
-        "rate_rps": 2 * int(rate_rps / 2),
+        "rate_rps": len(REQUESTS) * int(rate_rps / len(REQUESTS)),
         "p50_ms": duration["med"],
         "p95_ms": duration["p(95)"],
         "p99_ms": duration["p(99)"],
@@ -156,8 +159,9 @@ def run(scratch: Path) -> dict:
         urls, pids = {}, {}
         for name, (argv, cwd, env) in configs.items():
             urls[name] = f"http://127.0.0.1:{env['APP_PORT']}"
-            pids[name] = stack.enter_context(server(argv, f"{urls[name]}/", cwd=cwd, env=env))
-            wrk(f"{urls[name]}/", seconds=2)  # warm-up
+            first = urls[name] + next(iter(_routes(name).values()))
+            pids[name] = stack.enter_context(server(argv, first, cwd=cwd, env=env))
+            wrk(first, seconds=2)  # warm-up
         samples: dict = {name: {route: [] for route in _routes(name)} for name in configs}
         for round_number in range(ROUNDS):
             # Every other round in reverse, so no server always runs right after another.
@@ -168,9 +172,9 @@ def run(scratch: Path) -> dict:
         results["rps"] = {
             n: {r: summary(s) for r, s in by_route.items()} for n, by_route in samples.items()
         }
-        # load.js alternates GET / and GET /items: its maximum is the harmonic mean of the two.
+        # load.js sends each request in turn: its maximum is the harmonic mean of theirs.
         production = results["rps"][PRODUCTION]
-        mixed_max = 2 / (1 / production["root"]["median"] + 1 / production["items"]["median"])
+        mixed_max = len(ROUTES) / sum(1 / production[route]["median"] for route in ROUTES)
         # The same load against raw Starlette, in alternation: the part of the tail that k6
         # and this machine add whatever the server.
         runs: dict = {PRODUCTION: [], STARLETTE: []}
@@ -181,7 +185,7 @@ def run(scratch: Path) -> dict:
         results["latency_floor_starlette"] = latency_summary(runs[STARLETTE])
         results["rss_mb"] = rss_mb(pids[PRODUCTION])
         results["pipelining_flood_peak_rss_mb"] = {
-            name: pipelining_flood_peak_rss(urls[name], pids[name])
+            name: pipelining_flood_peak_rss(urls[name] + next(iter(ROUTES.values())), pids[name])
             for name in (PRODUCTION, BASELINE)
             if name in pids
         }
@@ -189,10 +193,13 @@ def run(scratch: Path) -> dict:
         name: {route: s["median"] for route, s in by_route.items()}
         for name, by_route in results["rps"].items()
     }
-    results["ratio_vs_seed"] = {
-        route: rps[PRODUCTION][route] / rps[SEED][route] for route in ROUTES
+    if SEED in rps:
+        results["ratio_vs_seed"] = {
+            route: rps[PRODUCTION][route] / rps[SEED][route] for route in SEED_ROUTES
+        }
+    results["fraction_of_starlette"] = {
+        route: rps[PRODUCTION][route] / rps[STARLETTE][route] for route in ROUTES
     }
-    results["fraction_of_starlette"] = rps[PRODUCTION]["root"] / rps[STARLETTE]["root"]
     if BASELINE in rps:
         results["ratio_vs_baseline"] = {
             route: rps[PRODUCTION][route] / rps[BASELINE][route] for route in ROUTES
@@ -204,13 +211,13 @@ def run(scratch: Path) -> dict:
 
 
 def _routes(name: str) -> dict[str, str]:
-    return {"root": "/"} if name == STARLETTE else ROUTES
+    return SEED_ROUTES if name == SEED else ROUTES
 
 
-def pipelining_flood_peak_rss(url_root: str, pid: int) -> float:
-    """Peak RSS (MB) while one client pipelines GET / without ever reading the responses."""
-    address = urlsplit(url_root)
-    burst = b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n" * 2000
+def pipelining_flood_peak_rss(url: str, pid: int) -> float:
+    """Peak RSS (MB) while one client pipelines GETs of url without ever reading the answers."""
+    address = urlsplit(url)
+    burst = f"GET {address.path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode() * 2000
     peak = rss_mb(pid)
     with socket.create_connection((address.hostname, address.port)) as sock:
         sock.setblocking(False)

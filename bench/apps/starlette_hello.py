@@ -1,21 +1,29 @@
-"""A raw Starlette hello world: the ceiling for a Python ASGI app on one core.
-
-It answers load/load.js's two requests too, so that the latency figures have a floor:
-the same k6 load against the least work an ASGI app can do.
+"""Raw Starlette answering load/requests.json's requests with their expected bodies, as
+constants: the ceiling for a Python ASGI app on one core, and for the latency figures a
+floor (the same k6 load against the least work an ASGI app can do).
 """
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-
-async def root(request):
-    return JSONResponse({"Hello": "World"})
+REQUESTS = Path(__file__).resolve().parents[2] / "load" / "requests.json"
 
 
-async def item(request):
-    item_id = int(request.path_params["item_id"])
-    return JSONResponse({"item_id": item_id, "q": request.query_params.get("q")})
+def _answer(body: dict):
+    async def endpoint(request):
+        return JSONResponse(body)
+
+    return endpoint
 
 
-app = Starlette(routes=[Route("/", root), Route("/items/{item_id:int}", item)])
+app = Starlette(
+    routes=[
+        Route(urlsplit(request["path"]).path, _answer(request["json"]))
+        for request in json.loads(REQUESTS.read_text())
+    ]
+)

@@ -169,3 +169,21 @@ def test_debug_port_is_a_setting(tilt_env):
     k8s = manifests(tiltfile_result(env, "--mode=k8s", "--debug"))["fastapi-service"]
     forwards = k8s["DeployTarget"]["portForwardTemplateSpec"]["forwards"]
     assert (5999, 5678) in {(f["localPort"], f["containerPort"]) for f in forwards}
+
+
+def test_beside_other_services_each_resource_carries_the_services_name(tilt_env):
+    scoped = manifests(tiltfile_result(tilt_env, "--mode=k8s", "--scoped", "--port=8001"))
+    names = {"helm-test", "system-tests", "load-test", *TESTS_ON_SAVE}
+    assert set(scoped) == {"fastapi-service", *(f"fastapi-service-{name}" for name in names)}
+    assert all(m["Labels"] == {"fastapi-service": "fastapi-service"} for m in scoped.values())
+    [forward] = scoped["fastapi-service"]["DeployTarget"]["portForwardTemplateSpec"]["forwards"]
+    assert (forward["localPort"], forward["containerPort"]) == (8001, 8000)
+
+
+def test_other_services_need_a_tiltfile_and_a_mode_with_a_port_each(tilt_env, tmp_path):
+    missing = tiltfile_result(tilt_env, "--mode=k8s", f"--with={tmp_path}")
+    assert missing.returncode != 0
+    assert f"no Tiltfile in {tmp_path}" in missing.stderr
+    compose = tiltfile_result(tilt_env, "--mode=compose", f"--with={ROOT}")
+    assert compose.returncode != 0
+    assert "--with runs the other services in k8s or local mode" in compose.stderr
