@@ -1,8 +1,8 @@
 """The whole mission on the real kind cluster, in order (make e2e).
 
 ctlptl (the session's cluster) -> tilt ci -> live update in the pod -> the three Tilt buttons
--> the Tilt web UI in Chromium -> skaffold run -p ci, verify, exec fastapi-service-load -> zero failed
-requests through a rolling restart and a pod deletion -> all of it in a namespace that
+-> the Tilt web UI in Chromium -> skaffold run -p ci, verify, exec fastapi-service-load -> zero
+failed requests through a rolling restart and a pod deletion -> all of it in a namespace that
 enforces the "restricted" Pod Security Standard. Figures go to .out/e2e.json.
 """
 

@@ -1,4 +1,5 @@
-"""No cluster: deploy to the local engine, then `skaffold verify` and `skaffold exec fastapi-service-load`."""
+"""No cluster: deploy to the local engine, then `skaffold verify` and the load action
+(`skaffold exec fastapi-service-load`)."""
 
 import subprocess
 
