@@ -100,8 +100,37 @@ def test_a_non_local_context_is_refused_with_a_clear_message(tilt_env, tmp_path)
     assert result.returncode != 0
     assert "'prod-eu-1' is not a local development cluster" in result.stderr
     assert "make cluster-up" in result.stderr
-    allowed = tiltfile_result(env, "--mode=k8s", "--allow-context=prod-eu-1")
+    unnamed = tiltfile_result(env, "--mode=k8s", "--allow-context=prod-eu-1")
+    assert unnamed.returncode != 0
+    assert "'prod-eu-1' may be a shared cluster" in unnamed.stderr
+    assert "--namespace=dev-" in unnamed.stderr
+    allowed = tiltfile_result(env, "--mode=k8s", "--allow-context=prod-eu-1", "--namespace=default")
     assert "fastapi-service" in manifests(allowed)
+
+
+def test_on_a_shared_cluster_images_pull_with_your_login_and_only_the_namespace_reaches_in(
+    tilt_env, tmp_path
+):
+    env = {**tilt_env, "KUBECONFIG": str(kubeconfig(tmp_path / "kc", "shared-dev"))}
+    registry = "registry.shared.test:5443/team"
+    shared = manifests(
+        tiltfile_result(
+            env,
+            *("--mode=k8s", "--allow-context=shared-dev", "--namespace=dev-alice"),
+            f"--registry={registry}",
+        )
+    )
+    release = shared["fastapi-service"]["DeployTarget"]["applyCmd"]["args"]
+    assert release[3] == "dev-alice"
+    assert "charts/fastapi-service/values-shared.yaml" in release
+    assert "imagePullSecrets[0].name=registry-credentials" in release
+    assert shared["fastapi-service"]["ResourceDependencies"] == ["dev-namespace"]
+    prepare = shared["dev-namespace"]["DeployTarget"]["UpdateCmdSpec"]["args"]
+    assert prepare[1] == "scripts/cluster/dev-namespace.py"
+    assert prepare[2:] == [
+        *("--context", "shared-dev", "--namespace", "dev-alice"),
+        *("--registry", registry, "--pull-secret", "registry-credentials"),
+    ]
 
 
 def test_compose_mode_keeps_the_service_and_test_buttons(tilt_env):
@@ -173,7 +202,7 @@ def test_debug_port_is_a_setting(tilt_env):
 
 def test_beside_other_services_each_resource_carries_the_services_name(tilt_env):
     scoped = manifests(tiltfile_result(tilt_env, "--mode=k8s", "--scoped", "--port=8001"))
-    names = {"helm-test", "system-tests", "load-test", *TESTS_ON_SAVE}
+    names = {"dev-namespace", "helm-test", "system-tests", "load-test", *TESTS_ON_SAVE}
     assert set(scoped) == {"fastapi-service", *(f"fastapi-service-{name}" for name in names)}
     assert all(m["Labels"] == {"fastapi-service": "fastapi-service"} for m in scoped.values())
     [forward] = scoped["fastapi-service"]["DeployTarget"]["portForwardTemplateSpec"]["forwards"]
