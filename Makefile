@@ -27,7 +27,7 @@ uv: ## Install uv into .tools/bin with pip when it is missing
 sync: uv ## Create .venv from uv.lock (fails when the lock is stale)
 	uv sync --locked
 
-tools: ## Pinned tilt, skaffold, helm, ctlptl, kind, kubectl, k6, actionlint, act into .tools/bin (offline kit)
+tools: ## Pinned tilt, skaffold, helm, ctlptl, kind, kubectl, k6, actionlint, act (and kube-router for the cluster tests) into .tools/bin
 	python3 offline/toolchain/install.py
 
 # What `make dev` needs: no skaffold (built from source it is minutes a newcomer need not wait).

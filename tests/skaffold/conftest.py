@@ -8,9 +8,9 @@ import pytest
 
 from tests.prerequisites import run_tool, tool, tool_env
 
-PROFILES = ["default", "dev", "ci", "docker"]
+PROFILES = ["default", "dev", "ci", "shared", "docker"]
 # The profiles that deploy the Helm chart (docker deploys a container instead).
-HELM_PROFILES = ["default", "dev", "ci"]
+HELM_PROFILES = ["default", "dev", "ci", "shared"]
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+from pathlib import Path
 
 import kubernetes_validate
 import pytest
@@ -27,11 +28,26 @@ def test_profiles_differ_where_they_should(skaffold):
         return yaml.safe_load(skaffold("diagnose", "--yaml-only", profile=profile).stdout)
 
     dev, ci, docker = config("dev"), config("ci"), config("docker")
+    shared = config("dev,shared")
     assert dev["build"]["artifacts"][0]["docker"]["target"] == "development"
     assert dev["build"]["artifacts"][0]["sync"]["manual"][0] == {"src": "app/**", "dest": "/srv"}
-    # diagnose resolves paths; the dev values file is the chart's.
-    [values] = dev["deploy"]["helm"]["releases"][0]["valuesFiles"]
-    assert values.endswith("charts/fastapi-service/values-dev.yaml")
+    # diagnose resolves paths; each profile appends its values file to the chart's defaults.
+    files = {
+        name: [Path(v).name for v in c["deploy"]["helm"]["releases"][0]["valuesFiles"]]
+        for name, c in {"ci": ci, "dev": dev, "shared": shared}.items()
+    }
+    assert files == {
+        "ci": ["values.yaml"],
+        "dev": ["values.yaml", "values-dev.yaml"],
+        "shared": ["values.yaml", "values-dev.yaml", "values-shared.yaml"],
+    }
+    # Every deploy first makes sure of the namespace; on a shared cluster also the pull secret.
+    [prepare] = dev["deploy"]["helm"]["hooks"]["before"]
+    assert "scripts/cluster/dev-namespace.py" in prepare["host"]["command"][2]
+    [prepare] = shared["deploy"]["helm"]["hooks"]["before"]
+    assert '--registry "${SKAFFOLD_DEFAULT_REPO:?' in prepare["host"]["command"][2]
+    templates = shared["deploy"]["helm"]["releases"][0]["setValueTemplates"]
+    assert templates["imagePullSecrets[0].name"] == "registry-credentials"
     assert ci["build"]["artifacts"][0]["docker"]["target"] == "production"
     assert (
         "helm test fastapi-service"

@@ -1,0 +1,220 @@
+"""Beyond one laptop: two developers on one shared cluster (tests/cluster/shared.py's stand-in),
+each with a `tilt up` of their own checkout into their own namespace, pushing to an
+authenticated TLS registry with their own `docker login`, pods pulling with a secret made
+from it. Both serve, live update reaches each and only each, every button passes, neither
+reaches the other's pods, and no credential shows up in the repo, an image or a log.
+"""
+
+import base64
+import json
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests import prerequisites
+from tests.checkout import copy_project
+from tests.cluster.cluster import run
+from tests.cluster.shared import NAME, SharedCluster, docker_login, shared_cluster
+from tests.live_edit import PATH, LiveEdit
+from tests.prerequisites import tool_env
+from tests.system.service import free_port, wait_ready
+from tests.tilt.session import TiltSession, tilt_up
+
+pytestmark = pytest.mark.cluster
+
+DEVELOPERS = ("alice", "bob")
+BUTTONS = ("helm-test", "system-tests", "load-test")
+
+
+@dataclass
+class Developer:
+    name: str
+    namespace: str
+    project: Path
+    url: str
+    tilt: TiltSession
+
+
+@pytest.fixture(scope="module")
+def shared(cluster, tmp_path_factory) -> Iterator[SharedCluster]:
+    """After the project cluster is up: the stand-in uses its Docker network and images."""
+    with shared_cluster(tmp_path_factory.mktemp("shared")) as stand_in:
+        yield stand_in
+
+
+@pytest.fixture(scope="module")
+def developers(shared: SharedCluster, tmp_path_factory) -> Iterator[dict[str, Developer]]:
+    with ExitStack() as stack:
+        team = {}
+        for name in DEVELOPERS:
+            home = tmp_path_factory.mktemp(name)
+            project = copy_project(home / "fastapi-service", share_environment=True)
+            docker_login(home / "docker", name, shared.logins[name])
+            port = free_port()
+            env = tool_env(
+                KUBECONFIG=str(shared.kubeconfig),
+                DOCKER_CONFIG=str(home / "docker"),
+                TILT_DEV_DIR=str(home / ".tilt-dev"),
+                ITERATIONS="200",  # the load button is checked for passing, not for figures
+            )
+            args = [
+                *("--mode=k8s", f"--allow-context={shared.context}", f"--namespace=dev-{name}"),
+                *(f"--registry={shared.registry}/{name}", f"--port={port}"),
+            ]
+            tilt = stack.enter_context(tilt_up(project, free_port(), env, *args))
+            team[name] = Developer(name, f"dev-{name}", project, f"http://127.0.0.1:{port}", tilt)
+        for developer in team.values():
+            developer.tilt.wait_for_api()
+            developer.tilt.wait_ready("fastapi-service")
+            wait_ready(f"{developer.url}/healthz", timeout=120)
+        yield team
+
+
+def deployment(shared: SharedCluster, developer: Developer) -> dict:
+    return json.loads(
+        shared.kubectl(
+            "get", "deployment", "fastapi-service", "-n", developer.namespace, "-o", "json"
+        )
+    )
+
+
+def test_each_namespace_is_created_restricted_and_named_in_the_ui(shared, developers):
+    for developer in developers.values():
+        labels = json.loads(shared.kubectl("get", "namespace", developer.namespace, "-o", "json"))
+        assert labels["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+        # The Tilt UI's dev-namespace resource says where this session deploys.
+        said = developer.tilt.logs("dev-namespace")
+        assert f"context {shared.context}" in said
+        assert f"namespace {developer.namespace} (created" in said
+        assert f"images to {shared.registry}/{developer.name}" in said
+
+
+def test_images_go_to_the_registry_with_each_ones_login_and_pull_with_a_secret(
+    shared, developers, tmp_path
+):
+    for developer in developers.values():
+        spec = deployment(shared, developer)["spec"]["template"]["spec"]
+        image = spec["containers"][0]["image"]
+        assert image.startswith(f"{shared.registry}/{developer.name}/fastapi-service-dev:"), image
+        assert spec["imagePullSecrets"] == [{"name": "registry-credentials"}]
+    # The registry turns away anyone without a login.
+    ca = tmp_path / "ca.crt"
+    ca.write_text(Path(f"/etc/docker/certs.d/{shared.registry}/ca.crt").read_text())
+    catalog = f"https://{shared.registry}/v2/_catalog"
+    assert requests.get(catalog, verify=str(ca), timeout=10).status_code == 401
+    login = ("alice", shared.logins["alice"])
+    listed = requests.get(catalog, verify=str(ca), auth=login, timeout=10).json()["repositories"]
+    assert {"alice/fastapi-service-dev", "bob/fastapi-service-dev"} <= set(listed)
+
+
+def test_live_update_reaches_each_developers_pod_and_only_theirs(developers):
+    alice, bob = developers["alice"], developers["bob"]
+    before = requests.get(f"{bob.url}{PATH}", timeout=10).text
+    edit = LiveEdit(alice.project)
+    try:
+        wait_ready(f"{alice.url}{PATH}", timeout=60, body=edit.edit("alice was here"))
+        time.sleep(2)  # a stray sync into bob's pod would have landed by now
+        assert requests.get(f"{bob.url}{PATH}", timeout=10).text == before
+        wait_ready(f"{bob.url}{PATH}", timeout=60, body=LiveEdit(bob.project).edit("bob too"))
+        assert "alice was here" in requests.get(f"{alice.url}{PATH}", timeout=10).text
+    finally:
+        edit.restore()
+        LiveEdit(bob.project).restore()
+
+
+@pytest.mark.parametrize("button", BUTTONS)
+@pytest.mark.parametrize("name", DEVELOPERS)
+def test_each_developers_buttons_pass(developers, name, button):
+    tilt = developers[name].tilt
+    build = tilt.trigger_and_wait(button)
+    assert not build.get("error"), tilt.logs(button)[-3000:]
+
+
+def probe(shared: SharedCluster, namespace: str, probe_image: str, url: str) -> int:
+    """Exit code of a wget of url from a pod in namespace (0: it answered)."""
+    name = f"probe-{int(time.time() * 1000) % 100000}"
+    locked_down = {
+        "runAsNonRoot": True,
+        "runAsUser": 10001,
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {
+            "restartPolicy": "Never",
+            "containers": [
+                {
+                    "name": "wget",
+                    "image": probe_image,
+                    "imagePullPolicy": "Never",
+                    "command": ["/bin/busybox", "wget", "-q", "-T", "5", "-O", "-", url],
+                    "securityContext": locked_down,
+                }
+            ],
+        },
+    }
+    shared.kubectl("apply", "-f", "-", stdin=json.dumps(pod))
+    try:
+        shared.kubectl(
+            *("wait", f"pod/{name}", "-n", namespace, "--timeout=120s"),
+            "--for=jsonpath={.status.phase}=Succeeded",
+            check=False,
+        )
+        status = json.loads(shared.kubectl("get", "pod", name, "-n", namespace, "-o", "json"))
+        [container] = status["status"]["containerStatuses"]
+        return container["state"]["terminated"]["exitCode"]
+    finally:
+        shared.kubectl("delete", "pod", name, "-n", namespace, "--wait=false")
+
+
+def test_neither_developer_reaches_the_others_pods(shared, developers, probe_image):
+    run(prerequisites.tool("kind"), "load", "docker-image", probe_image, "--name", NAME)
+    for developer in developers.values():
+        other = next(d for d in developers.values() if d is not developer)
+        own = f"http://fastapi-service.{developer.namespace}:8000/healthz"
+        theirs = f"http://fastapi-service.{other.namespace}:8000/healthz"
+        assert probe(shared, developer.namespace, probe_image, own) == 0
+        assert probe(shared, developer.namespace, probe_image, theirs) != 0
+
+
+def test_no_credential_in_the_repo_an_image_or_a_log(shared, developers):
+    for developer in developers.values():
+        password = shared.logins[developer.name]
+        token = base64.b64encode(f"{developer.name}:{password}".encode()).decode()
+        tracked = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=developer.project,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\0")
+        for name in filter(None, tracked):
+            path = developer.project / name
+            if path.is_file():
+                assert password not in path.read_text(errors="replace"), name
+        image = deployment(shared, developer)["spec"]["template"]["spec"]["containers"][0]["image"]
+        layers = subprocess.run(
+            [prerequisites.docker(), "save", image], capture_output=True, check=True
+        ).stdout
+        assert password.encode() not in layers and token.encode() not in layers
+        logs = developer.tilt.log.read_text() + developer.tilt.cli("logs").stdout
+        assert password not in logs and token not in logs
+        # The secret holds it, but nothing copies it into an annotation.
+        secret = json.loads(
+            shared.kubectl(
+                "get", "secret", "registry-credentials", "-n", developer.namespace, "-o", "json"
+            )
+        )
+        assert "kubectl.kubernetes.io/last-applied-configuration" not in (
+            secret["metadata"].get("annotations") or {}
+        )
