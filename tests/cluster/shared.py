@@ -14,7 +14,7 @@ import secrets
 import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import bcrypt
@@ -39,7 +39,7 @@ class SharedCluster:
     context: str
     kubeconfig: Path
     registry: str
-    logins: dict[str, str]  # user -> password, for `docker login`
+    logins: dict[str, str] = field(repr=False)  # user -> password, for `docker login`
 
     def kubectl(self, *args: str, stdin: str | None = None, check: bool = True) -> str:
         result = subprocess.run(
@@ -168,11 +168,8 @@ def kind_cluster(work: Path, ca: trustme.CA) -> Iterator[Path]:
         timeout=600,
     )
     try:
-        kubectl = prerequisites.tool("kubectl")
-        run(
-            kubectl,
-            *("--kubeconfig", str(kubeconfig), "config", "rename-context", f"kind-{NAME}", CONTEXT),
-        )
+        # Context, cluster and user named as a team's would be: no tool may tell it is kind.
+        kubeconfig.write_text(kubeconfig.read_text().replace(f"kind-{NAME}", CONTEXT))
         yield kubeconfig
     finally:
         run(kind, "delete", "cluster", "--name", NAME, check=False)
@@ -227,6 +224,9 @@ def docker_login(config_dir: Path, user: str, password: str) -> None:
     """`docker login` into a Docker config of the developer's own (DOCKER_CONFIG)."""
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "config.json").write_text(json.dumps({"auths": {}}))
+    plugins = Path.home() / ".docker" / "cli-plugins"  # buildx, which Skaffold builds with
+    if plugins.is_dir():
+        (config_dir / "cli-plugins").symlink_to(plugins)
     result = subprocess.run(
         [prerequisites.docker(), "login", REGISTRY_HOST, "--username", user, "--password-stdin"],
         input=password,

@@ -53,13 +53,20 @@ class TiltSession:
             time.sleep(1)
 
     def wait_ready(self, name: str, timeout: float = 600) -> None:
-        result = self.cli(
-            "wait",
-            "--for=condition=Ready",
-            f"uiresource/{name}",
-            f"--timeout={int(timeout)}s",
-            timeout=timeout + 10,
-        )
+        deadline = time.monotonic() + timeout
+        while True:
+            left = max(1, int(deadline - time.monotonic()))
+            result = self.cli(
+                "wait",
+                "--for=condition=Ready",
+                f"uiresource/{name}",
+                f"--timeout={left}s",
+                timeout=left + 10,
+            )
+            # Until the Tiltfile has loaded, the resource does not exist yet.
+            if "NotFound" not in result.stderr or time.monotonic() > deadline:
+                break
+            time.sleep(1)
         assert result.returncode == 0, result.stderr + self.log.read_text()[-3000:]
 
     def trigger_and_wait(self, name: str, timeout: float = 600) -> dict:
