@@ -8,6 +8,8 @@ real network: registry.shared.test is 127.0.0.2 on this machine (an /etc/hosts l
 after) and the registry container on the cluster's Docker network.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import secrets
@@ -16,13 +18,15 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bcrypt
-import trustme
 import yaml
 
 from tests import prerequisites
 from tests.cluster.cluster import NODE_CONTAINER, REGISTRY, kube_version, run
+
+if TYPE_CHECKING:  # the e2e group's, imported where used: collection needs none of it
+    import trustme
 
 NAME = "fastapi-service-shared"
 CONTEXT = "shared-dev"
@@ -87,6 +91,8 @@ def docker_trusts(ca: trustme.CA, host: str) -> Iterator[None]:
 @contextmanager
 def registry(work: Path, ca: trustme.CA, logins: dict[str, str]) -> Iterator[None]:
     """distribution (the image the project's own registry runs) with htpasswd and TLS."""
+    import bcrypt
+
     docker = prerequisites.docker()
     (work / "certs").mkdir()
     served = ca.issue_cert(REGISTRY_NAME)
@@ -206,6 +212,8 @@ def enforce_network_policies(shared: SharedCluster, work: Path) -> None:
 
 @contextmanager
 def shared_cluster(work: Path) -> Iterator[SharedCluster]:
+    import trustme
+
     if os.geteuid() != 0:
         prerequisites.missing("the shared-cluster stand-in edits /etc/hosts and /etc/docker: root")
     ca = trustme.CA()
