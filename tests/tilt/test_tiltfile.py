@@ -2,11 +2,13 @@
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.checkout import copy_project
 from tests.prerequisites import ROOT
 from tests.tilt.conftest import kubeconfig, manifests, tiltfile_result
 
@@ -216,3 +218,21 @@ def test_other_services_need_a_tiltfile_and_a_mode_with_a_port_each(tilt_env, tm
     compose = tiltfile_result(tilt_env, "--mode=compose", f"--with={ROOT}")
     assert compose.returncode != 0
     assert "--with runs the other services in k8s or local mode" in compose.stderr
+
+
+def test_the_shared_cluster_settings_can_live_in_tilt_config_json(tilt_env, tmp_path):
+    """Tilt's own settings file (git-ignored) instead of typing the arguments each time."""
+    project = copy_project(tmp_path / "project", share_environment=True)
+    (project / "tilt_config.json").write_text(
+        '{"mode": "k8s", "allow-context": ["shared-dev"], "namespace": "dev-alice",'
+        ' "registry": "registry.shared.test:5443/team"}'
+    )
+    env = {**tilt_env, "KUBECONFIG": str(kubeconfig(tmp_path / "kc", "shared-dev"))}
+    shared = manifests(tiltfile_result(env, cwd=project))
+    release = shared["fastapi-service"]["DeployTarget"]["applyCmd"]["args"]
+    assert release[3] == "dev-alice"
+    assert "imagePullSecrets[0].name=registry-credentials" in release
+    ignored = subprocess.run(
+        ["git", "check-ignore", "tilt_config.json"], cwd=ROOT, capture_output=True, check=False
+    )
+    assert ignored.returncode == 0, "tilt_config.json is not git-ignored"
