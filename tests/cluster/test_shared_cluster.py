@@ -20,6 +20,7 @@ import requests
 from tests import prerequisites
 from tests.checkout import copy_project
 from tests.cluster.cluster import run
+from tests.cluster.mission import record
 from tests.cluster.shared import NAME, SharedCluster, docker_login, shared_cluster
 from tests.live_edit import PATH, LiveEdit
 from tests.prerequisites import run_tool, tool_env
@@ -51,6 +52,7 @@ def shared(cluster, tmp_path_factory) -> Iterator[SharedCluster]:
 
 @pytest.fixture(scope="module")
 def developers(shared: SharedCluster, tmp_path_factory) -> Iterator[dict[str, Developer]]:
+    started = time.monotonic()
     with ExitStack() as stack:
         team = {}
         for name in DEVELOPERS:
@@ -76,6 +78,11 @@ def developers(shared: SharedCluster, tmp_path_factory) -> Iterator[dict[str, De
             developer.tilt.wait_for_api()
             developer.tilt.wait_ready("fastapi-service")
             wait_ready(f"{developer.url}/healthz", timeout=120)
+        # Both images built, pushed with a login, pulled with a secret, both releases serving.
+        record(
+            "shared_cluster_two_tilt_ups_to_both_serving_seconds",
+            round(time.monotonic() - started, 1),
+        )
         yield team
 
 
@@ -122,7 +129,10 @@ def test_live_update_reaches_each_developers_pod_and_only_theirs(developers):
     before = requests.get(f"{bob.url}{PATH}", timeout=10).text
     edits = {alice.name: LiveEdit(alice.project), bob.name: LiveEdit(bob.project)}
     try:
-        wait_ready(f"{alice.url}{PATH}", timeout=60, body=edits["alice"].edit("alice was here"))
+        served = wait_ready(
+            f"{alice.url}{PATH}", timeout=60, body=edits["alice"].edit("alice was here")
+        )
+        record("shared_cluster_save_to_serve_seconds", round(served.seconds, 2))
         time.sleep(2)  # a stray sync into bob's pod would have landed by now
         assert requests.get(f"{bob.url}{PATH}", timeout=10).text == before
         wait_ready(f"{bob.url}{PATH}", timeout=60, body=edits["bob"].edit("bob too"))

@@ -4,6 +4,7 @@ examples, checked out side by side as the README's "Two services side by side" s
 of a config requiring both deploys and tests both. Namespaces enforce "restricted"."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import requests
 
 from tests.checkout import copy_project
 from tests.cluster.cluster import Cluster
+from tests.cluster.mission import record
 from tests.prerequisites import ROOT, run_tool, tool_env
 from tests.system.service import free_port, wait_ready
 from tests.template.generate import NAME, generate
@@ -37,6 +39,7 @@ def workspace(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def session(cluster: Cluster, workspace):
+    started = time.monotonic()
     port = free_port()
     args = ["--mode=k8s", "--namespace=two-services", f"--port={port}", f"--with=../{NAME}"]
     # A short k6 run: the buttons are checked for passing, not for their figures.
@@ -48,6 +51,7 @@ def session(cluster: Cluster, workspace):
         tilt.wait_for_api()
         for service in SERVICES:
             tilt.wait_ready(service)
+        record("two_services_tilt_up_to_both_ready_seconds", round(time.monotonic() - started, 1))
         yield tilt, {"fastapi-service": port, NAME: port + 1}
 
 
