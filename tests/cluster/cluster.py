@@ -1,11 +1,13 @@
 """Drive the project's kind cluster (ctlptl.yaml) through the Makefile's targets and kubectl."""
 
+import json
 import re
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from tests import prerequisites
 
@@ -17,9 +19,12 @@ REGISTRY = "ctlptl-registry"
 REGISTRY_HOST = "localhost:5005"
 
 
-def run(*args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess:
+def run(
+    *args: str, timeout: float = 600, check: bool = True, stdin: str | None = None
+) -> subprocess.CompletedProcess:
     result = subprocess.run(
         args,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -59,11 +64,24 @@ def containers(*names: str) -> list[str]:
 class Cluster:
     context: str
     seconds_to_ready: float
+    kubeconfig: Path | None = None  # None: the current one (KUBECONFIG or ~/.kube/config)
 
-    def kubectl(self, *args: str, timeout: float = 300) -> str:
+    def kubectl(self, *args: str, timeout: float = 300, stdin: str | None = None) -> str:
+        config = ["--kubeconfig", str(self.kubeconfig)] if self.kubeconfig else []
+        kubectl = prerequisites.tool("kubectl")
         return run(
-            prerequisites.tool("kubectl"), "--context", self.context, *args, timeout=timeout
+            kubectl, *config, "--context", self.context, *args, timeout=timeout, stdin=stdin
         ).stdout
+
+    def pod_when_done(self, name: str, namespace: str = "default", timeout: float = 180):
+        """The pod once it has ended (Succeeded or Failed), or None if it has not by timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(1)
+            pod = json.loads(self.kubectl("get", "pod", name, "-n", namespace, "-o", "json"))
+            if pod["status"].get("phase") in ("Succeeded", "Failed"):
+                return pod
+        return None
 
     @contextmanager
     def restricted_namespace(self, name: str) -> Iterator[str]:
@@ -88,11 +106,8 @@ class Cluster:
             "run", name, f"--image={image}", "--restart=Never", "--command", "--", *command
         )
         try:
-            deadline = time.monotonic() + timeout
-            phase = ""
-            while phase not in ("Succeeded", "Failed") and time.monotonic() < deadline:
-                time.sleep(1)
-                phase = self.kubectl("get", "pod", name, "-o", "jsonpath={.status.phase}")
+            pod = self.pod_when_done(name, timeout=timeout)
+            phase = pod["status"]["phase"] if pod else ""
             if phase != "Succeeded":
                 state = self.kubectl("describe", "pod", name)
                 logs = run(

@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from tests import prerequisites
-from tests.cluster.cluster import NODE_CONTAINER, REGISTRY, kube_version, run
+from tests.cluster.cluster import NODE_CONTAINER, REGISTRY, Cluster, kube_version, run
 
 if TYPE_CHECKING:  # the e2e group's, imported where used: collection needs none of it
     import trustme
@@ -38,25 +39,10 @@ KUBE_ROUTER_IMAGE = "fastapi-service/kube-router:test"
 HOSTS_LINE = f"{API_ADDRESS} {REGISTRY_NAME}  # {NAME} test, removed after\n"
 
 
-@dataclass
-class SharedCluster:
-    context: str
-    kubeconfig: Path
+@dataclass(kw_only=True)
+class SharedCluster(Cluster):
     registry: str
     logins: dict[str, str] = field(repr=False)  # user -> password, for `docker login`
-
-    def kubectl(self, *args: str, stdin: str | None = None, check: bool = True) -> str:
-        result = subprocess.run(
-            [prerequisites.tool("kubectl"), "--kubeconfig", str(self.kubeconfig), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)}: {result.stderr[-2000:]}")
-        return result.stdout
 
 
 def image_of(container: str) -> str:
@@ -222,8 +208,15 @@ def shared_cluster(work: Path) -> Iterator[SharedCluster]:
         stack.enter_context(line_in(Path("/etc/hosts"), HOSTS_LINE))
         stack.enter_context(docker_trusts(ca, REGISTRY_HOST))
         stack.enter_context(registry(work, ca, logins))
+        started = time.monotonic()
         kubeconfig = stack.enter_context(kind_cluster(work, ca))
-        shared = SharedCluster(CONTEXT, kubeconfig, REGISTRY_HOST, logins)
+        shared = SharedCluster(
+            context=CONTEXT,
+            seconds_to_ready=time.monotonic() - started,
+            kubeconfig=kubeconfig,
+            registry=REGISTRY_HOST,
+            logins=logins,
+        )
         enforce_network_policies(shared, work)
         yield shared
 

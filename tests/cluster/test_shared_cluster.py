@@ -86,12 +86,12 @@ def developers(shared: SharedCluster, tmp_path_factory) -> Iterator[dict[str, De
         yield team
 
 
-def deployment(shared: SharedCluster, developer: Developer) -> dict:
-    return json.loads(
-        shared.kubectl(
-            "get", "deployment", "fastapi-service", "-n", developer.namespace, "-o", "json"
-        )
+def pod_spec(shared: SharedCluster, namespace: str) -> dict:
+    """The release's Deployment's pod spec."""
+    deployment = shared.kubectl(
+        "get", "deployment", "fastapi-service", "-n", namespace, "-o", "json"
     )
+    return json.loads(deployment)["spec"]["template"]["spec"]
 
 
 def test_each_namespace_is_created_restricted_and_named_in_the_ui(shared, developers):
@@ -111,7 +111,7 @@ def test_images_go_to_the_registry_with_each_ones_login_and_pull_with_a_secret(
     ca = tmp_path / "ca.crt"
     ca.write_text(Path(f"/etc/docker/certs.d/{shared.registry}/ca.crt").read_text())
     for developer in developers.values():
-        spec = deployment(shared, developer)["spec"]["template"]["spec"]
+        spec = pod_spec(shared, developer.namespace)
         image = spec["containers"][0]["image"]
         repository = f"{developer.name}/fastapi-service-dev"
         assert image.startswith(f"{shared.registry}/{repository}:"), image
@@ -182,14 +182,10 @@ def probe(shared: SharedCluster, namespace: str, probe_image: str, url: str) -> 
     }
     shared.kubectl("apply", "-f", "-", stdin=json.dumps(pod))
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            status = json.loads(shared.kubectl("get", "pod", name, "-n", namespace, "-o", "json"))
-            if status["status"].get("phase") in ("Succeeded", "Failed"):
-                [container] = status["status"]["containerStatuses"]
-                return container["state"]["terminated"]["exitCode"]
-            time.sleep(1)
-        raise AssertionError(f"probe pod {name} did not finish: {status['status']}")
+        ended = shared.pod_when_done(name, namespace, timeout=120)
+        assert ended is not None, f"probe pod {name} did not finish within 120 s"
+        [container] = ended["status"]["containerStatuses"]
+        return container["state"]["terminated"]["exitCode"]
     finally:
         shared.kubectl("delete", "pod", name, "-n", namespace, "--wait=false")
 
@@ -212,7 +208,7 @@ def test_no_credential_in_the_repo_an_image_or_a_log(shared, developers):
         for path in developer.project.rglob("*"):
             if path.is_file() and not {".venv", ".tools"} & set(path.parts):
                 assert password not in path.read_text(errors="replace"), path
-        image = deployment(shared, developer)["spec"]["template"]["spec"]["containers"][0]["image"]
+        image = pod_spec(shared, developer.namespace)["containers"][0]["image"]
         layers = subprocess.run(
             [prerequisites.docker(), "save", image], capture_output=True, check=True
         ).stdout
@@ -255,8 +251,6 @@ def test_skaffold_run_with_the_shared_profile_deploys_and_helm_tests(shared, dev
     assert shared.logins["alice"] not in output
     labels = json.loads(shared.kubectl("get", "namespace", namespace, "-o", "json"))["metadata"]
     assert labels["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
-    spec = json.loads(
-        shared.kubectl("get", "deployment", "fastapi-service", "-n", namespace, "-o", "json")
-    )["spec"]["template"]["spec"]
+    spec = pod_spec(shared, namespace)
     assert spec["containers"][0]["image"].startswith(f"{shared.registry}/alice/fastapi-service:")
     assert spec["imagePullSecrets"] == [{"name": "registry-credentials"}]
