@@ -7,6 +7,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from bench.serving import PRODUCTION
+
 # The latency goal, p99 at half the maximum rate, drawn on the latency panel.
 P99_GOAL_MS = 10
 
@@ -62,13 +64,16 @@ def _reload(ax, reload: dict) -> None:
 
 
 def _serving(ax, serving: dict) -> None:
-    names = list(serving["rps"])
-    route = next(iter(serving["rps"][names[0]]))  # the first of load/requests.json
-    order = sorted(names, key=lambda n: -serving["rps"][n].get(route, {"median": 0})["median"])
+    route = next(iter(serving["rps"][PRODUCTION]))  # the first of load/requests.json
+    # The servers measured on it (the seed serves the example routes only).
+    rps = {
+        n: by_route[route]["median"] for n, by_route in serving["rps"].items() if route in by_route
+    }
+    order = sorted(rps, key=lambda n: -rps[n])
     _bars(
         ax,
         [n.split(" (")[0] for n in order],
-        [serving["rps"][n].get(route, {"median": 0})["median"] for n in order],
+        [rps[n] for n in order],
         "req/s",
         f"{route} on one core (median)",
         "production",
