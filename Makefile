@@ -91,18 +91,21 @@ load: tools ## k6 run of load/load.js against FASTAPI_ROOT (default 127.0.0.1:80
 
 ## ---- cluster -------------------------------------------------------------------------
 .PHONY: cluster-images cluster-up cluster-down
-cluster-images: dev-tools engine ## kind's node image, pulled; where nothing can be pulled, node + registry built (offline kit)
+cluster-images: engine ## kind's node image, pulled; where nothing can be pulled, node + registry built (offline kit)
 	offline/cluster/ensure-images.sh
 
-cluster-up: cluster-images ## ctlptl apply -f ctlptl.yaml: the kind cluster and its local registry
+cluster-up: dev-tools cluster-images ## ctlptl apply -f ctlptl.yaml: the kind cluster and its local registry
 	offline/cluster/up.sh
 
 cluster-down: dev-tools ## ctlptl delete -f ctlptl.yaml
 	offline/cluster/down.sh
 
 ## ---- inner loop -------------------------------------------------------------------------
-.PHONY: dev bench e2e
-dev: cluster-up ## The local cluster, then `tilt up` (http://localhost:8000, UI on :10350)
+.PHONY: dev bench bench-first-run e2e
+# The tools and the cluster's images are built at the same time: on a fresh air-gapped
+# machine each is long, and each leaves the other core idle while it downloads and links.
+dev: ## The local cluster, then `tilt up` (http://localhost:8000, UI on :10350)
+	$(MAKE) --no-print-directory --jobs=2 --output-sync=line cluster-up
 	tilt up
 
 e2e: sync tools cluster-images ## The cluster tests: the whole mission on a kind cluster, deleted after; .out/e2e.json
@@ -114,6 +117,9 @@ bench: sync tools engine ## Speed and size figures: .out/bench.json, docs/bench.
 	offline/host/ensure-packages.sh wrk
 	uv sync --locked --group bench
 	uv run --group bench python -m bench
+
+bench-first-run: sync ## A newcomer's first `make dev` in a fresh clone, nothing cached, step by step: .out/first-run.json (30-40 min air-gapped)
+	uv run python -m bench.first_run
 
 ## ---- skaffold ---------------------------------------------------------------------------
 .PHONY: skaffold-docker

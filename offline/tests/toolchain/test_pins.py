@@ -1,4 +1,5 @@
-"""A tool an image also ships (k6) takes its version from the Dockerfile ARG, its one pin."""
+"""The pins file: a tool an image also ships (k6) takes its version from the Dockerfile ARG,
+its one pin; every build from source says up front how long it takes cold."""
 
 import re
 import sys
@@ -27,3 +28,8 @@ def test_a_version_from_a_missing_arg_names_the_file_and_the_tool(tmp_path):
     )
     with pytest.raises(InstallError, match=r"Dockerfile: no `ARG NO_SUCH_VERSION=VERSION`.*\[k6\]"):
         pins.load(table)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, t in pins.load().items() if t.build))
+def test_each_build_from_source_states_its_cold_time(name):
+    assert re.fullmatch(r"\d+(\.\d+)? min", pins.load()[name].build.get("cold", "")), name

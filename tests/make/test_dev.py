@@ -1,0 +1,39 @@
+"""`make dev`, as make plans it (`make -n`): only what the inner loop needs, the pinned tools
+and the cluster's images side by side (two jobs), then the cluster, then `tilt up`."""
+
+import subprocess
+
+from tests.prerequisites import ROOT
+
+
+def planned(target: str) -> list[str]:
+    done = subprocess.run(
+        ["make", "-n", "--no-print-directory", target],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.splitlines()
+
+
+def test_make_dev_builds_tools_and_cluster_images_at_once_then_starts_tilt():
+    plan = planned("dev")
+    assert plan[0].split() == [
+        "make",
+        "--no-print-directory",
+        "--jobs=2",
+        "--output-sync=line",
+        "cluster-up",
+    ]
+    tools = next(line for line in plan if "offline/toolchain/install.py" in line)
+    assert tools.split()[2:] == ["tilt", "helm", "ctlptl", "kind", "kubectl", "k6"]
+    assert plan.index("offline/cluster/up.sh") > plan.index(tools)
+    assert plan[-1] == "tilt up"
+
+
+def test_the_cluster_images_wait_for_no_pinned_tool():
+    """What lets the two jobs of `make dev` run side by side."""
+    plan = planned("cluster-images")
+    assert plan[-1] == "offline/cluster/ensure-images.sh"
+    assert not [line for line in plan if "offline/toolchain/install.py" in line], plan
