@@ -104,8 +104,9 @@ cluster-down: dev-tools ## ctlptl delete -f ctlptl.yaml
 .PHONY: dev bench bench-first-run e2e
 # The tools and the cluster's images are built at the same time: on a fresh air-gapped
 # machine each is long, and each leaves the other core idle while it downloads and links.
+# Their lines interleave as they come; each names its tool or script.
 dev: ## The local cluster, then `tilt up` (http://localhost:8000, UI on :10350)
-	$(MAKE) --no-print-directory --jobs=2 --output-sync=line cluster-up
+	$(MAKE) --no-print-directory --jobs=2 cluster-up
 	tilt up
 
 e2e: sync tools cluster-images ## The cluster tests: the whole mission on a kind cluster, deleted after; .out/e2e.json

@@ -23,7 +23,6 @@ def test_make_dev_builds_tools_and_cluster_images_at_once_then_starts_tilt():
         "make",
         "--no-print-directory",
         "--jobs=2",
-        "--output-sync=line",
         "cluster-up",
     ]
     tools = next(line for line in plan if "offline/toolchain/install.py" in line)

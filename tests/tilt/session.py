@@ -33,17 +33,11 @@ class TiltSession:
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 
-    def last_file_synced(self) -> float | None:
-        """When live update last copied files into a container (epoch seconds), by Tilt's clock."""
-        result = self.cli("get", "liveupdate", "-o", "json")
-        assert result.returncode == 0, result.stderr
-        times = [
-            container["lastFileTimeSynced"]
-            for item in json.loads(result.stdout)["items"]
-            for container in (item.get("status") or {}).get("containers") or []
-            if container.get("lastFileTimeSynced")
-        ]
-        return max(datetime.fromisoformat(t).timestamp() for t in times) if times else None
+    def last_update_finished(self, name: str) -> float | None:
+        """When the newest build or live update of `name` finished (epoch seconds, Tilt's clock)."""
+        history = self.resource(name)["status"].get("buildHistory") or []
+        finished = history[0].get("finishTime") if history else None
+        return datetime.fromisoformat(finished).timestamp() if finished else None
 
     def wait_for_api(self, timeout: float = 120) -> None:
         """Until `tilt up` answers on its port."""
