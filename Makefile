@@ -104,9 +104,10 @@ cluster-down: dev-tools ## ctlptl delete -f ctlptl.yaml
 .PHONY: dev bench bench-first-run e2e
 # The tools and the cluster's images are built at the same time: on a fresh air-gapped
 # machine each is long, and each leaves the other core idle while it downloads and links.
-# Their lines interleave as they come; each names its tool or script.
+# Their lines interleave as they come; each names its tool or script. DEV_JOBS=1: one by one.
+DEV_JOBS ?= 2
 dev: ## The local cluster, then `tilt up` (http://localhost:8000, UI on :10350)
-	$(MAKE) --no-print-directory --jobs=2 cluster-up
+	$(MAKE) --no-print-directory --jobs=$(DEV_JOBS) cluster-up
 	tilt up
 
 e2e: sync tools cluster-images ## The cluster tests: the whole mission on a kind cluster, deleted after; .out/e2e.json
@@ -120,7 +121,7 @@ bench: sync tools engine ## Speed and size figures: .out/bench.json, docs/bench.
 	uv run --group bench python -m bench
 
 bench-first-run: sync ## A newcomer's first `make dev` in a fresh clone, nothing cached, step by step: .out/first-run.json (30-40 min air-gapped)
-	uv run python -m bench.first_run
+	uv run python -m bench.first_run --jobs $(DEV_JOBS)
 
 ## ---- skaffold ---------------------------------------------------------------------------
 .PHONY: skaffold-docker

@@ -1,17 +1,19 @@
 """A newcomer's first `make dev`: a fresh clone, nothing cached, to the first 200 in the pod.
 
-    python -m bench.first_run        (make bench-first-run; 30-40 min on 2 cores air-gapped)
+    python -m bench.first_run [--jobs N]   (make bench-first-run; 30-40 min on 2 cores air-gapped)
 
 The clone's tool, Go, npm, uv and cluster-build caches all start empty in a scratch directory;
 the cluster images are rebuilt (CLUSTER_REBUILD=1), Docker's build cache is pruned and the
 base image's stand-in removed. What a fresh machine is assumed to have: Python, Go, Node and
 a Docker engine. Where a container registry and release downloads answer, it measures that
-path instead (nothing is built). Each output line of `make dev` is kept with its time in
-.out/first-run.log; .out/first-run.json has the milestones, each tool's and each cluster image
-step's own time, and the first 200 through Tilt's port-forward. Tilt and the cluster are
-taken down after.
+path instead (nothing is built). --jobs is make dev's DEV_JOBS (2: the tools and the cluster
+images side by side; 1: one after the other). Each output line of `make dev` is kept with its
+time in .out/first-run-jobsN.log; .out/first-run-jobsN.json has the milestones, each tool's and
+each cluster image step's own time, and the first 200 through Tilt's port-forward. Tilt and
+the cluster are taken down after.
 """
 
+import argparse
 import json
 import os
 import re
@@ -107,6 +109,9 @@ def figures(lines: list[tuple[float, str]]) -> dict:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(prog="bench.first_run", description=__doc__)
+    parser.add_argument("--jobs", type=int, default=2, help="make dev's DEV_JOBS (default 2)")
+    jobs = parser.parse_args().jobs
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="first-run-") as scratch_dir:
         scratch = Path(scratch_dir)
@@ -117,7 +122,7 @@ def main() -> int:
         lines: list[tuple[float, str]] = []
         started = time.monotonic()
         make = subprocess.Popen(
-            ["make", "dev"],
+            ["make", "dev", f"DEV_JOBS={jobs}"],
             cwd=clone,
             env=env,
             text=True,
@@ -127,13 +132,13 @@ def main() -> int:
         )
         tilt_up = threading.Event()
         reader = threading.Thread(
-            target=follow, args=(make, started, OUT / "first-run.log", lines, tilt_up)
+            target=follow, args=(make, started, OUT / f"first-run-jobs{jobs}.log", lines, tilt_up)
         )
         reader.start()
         try:
             while not tilt_up.wait(timeout=5):
                 if make.poll() is not None:
-                    raise SystemExit(f"make dev exited with {make.returncode}: .out/first-run.log")
+                    raise SystemExit(f"make dev exited with {make.returncode}: see its log in .out")
             wait_ready(URL, timeout=900, process=make)
             first_200 = time.monotonic() - started
         finally:
@@ -157,9 +162,9 @@ def main() -> int:
                 capture_output=True,
                 timeout=600,
             )
-        result = {"machine": {"cpus": os.cpu_count()}, **figures(lines)}
+        result = {"machine": {"cpus": os.cpu_count()}, "jobs": jobs, **figures(lines)}
         result["milestones_s"]["first_200_in_the_pod"] = round(first_200, 1)
-    (OUT / "first-run.json").write_text(json.dumps(result, indent=2) + "\n")
+    (OUT / f"first-run-jobs{jobs}.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     return 0
 
