@@ -33,7 +33,7 @@ URL = "http://127.0.0.1:8000/healthz"
 MILESTONES = {
     "tools_installed": re.compile(r"^Tools in "),
     "cluster_images_ready": re.compile(
-        r"ensure-images\.sh\] .*(can be pulled|stand-ins)|build-images\.sh\] done"
+        r"ensure-images\.sh\] .* can be pulled|build-images\.sh\] done"
     ),
     "cluster_ready": re.compile(r"up\.sh\] cluster \S+ ready"),
 }

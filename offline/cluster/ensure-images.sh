@@ -19,7 +19,7 @@ if docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 && docker image inspect "$
   log "cannot pull $node: using the stand-ins $NODE_IMAGE and $REGISTRY_IMAGE built here"
 else
   log "cannot pull $node: building the cluster images from package registries instead"
-  log "with nothing cached that takes about 20 min on 2 cores (Kubernetes itself 10); later runs check in seconds"
+  log "with nothing cached that takes about 22 min on 2 cores (Kubernetes itself 12), about 33 while make dev builds the tools beside it; later runs check in seconds"
   "$REPO_ROOT/offline/host/ensure-packages.sh" debootstrap gcc libc6-dev libcap2-bin jq
 fi
 # Always run the builder: it checks each image's build key and rebuilds only what changed.

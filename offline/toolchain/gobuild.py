@@ -20,7 +20,10 @@ def build(tool: Tool, work: Path, dest: Path, progress: Progress, log: Path) -> 
         raise UnavailableError("Go not found: install Go (https://go.dev/doc/install) to build it")
     spec = tool.build
     if "cold" in spec:
-        progress.say(f"building from source: about {spec['cold']} on 2 cores with nothing cached")
+        progress.say(
+            f"building from source: about {spec['cold']} on 2 cores with nothing cached "
+            "(up to twice that while other builds share them)"
+        )
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     module = _download(go, f"{spec['module']}@v{tool.version}", work, progress)
