@@ -45,7 +45,7 @@ def load(path: Path = PINS_FILE) -> dict[str, Tool]:
 
 def _tool(name: str, entry: dict) -> Tool:
     entry = {**entry, "version": _version(name, entry)}
-    recipe = hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()[:12]
+    recipe = _recipe(entry)
     return Tool(
         name=name,
         version=entry["version"],
@@ -55,6 +55,15 @@ def _tool(name: str, entry: dict) -> Tool:
         wheel=entry.get("wheel"),
         recipe=recipe,
     )
+
+
+def _recipe(entry: dict) -> str:
+    """Digest of the pins that shape the binary: all but the build's cold time, which is
+    only said, so changing it rebuilds nothing."""
+    shaping = dict(entry)
+    if "build" in shaping:
+        shaping["build"] = {k: v for k, v in shaping["build"].items() if k != "cold"}
+    return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def _version(name: str, entry: dict) -> str:

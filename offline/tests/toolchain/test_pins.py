@@ -33,3 +33,16 @@ def test_a_version_from_a_missing_arg_names_the_file_and_the_tool(tmp_path):
 @pytest.mark.parametrize("name", sorted(n for n, t in pins.load().items() if t.build))
 def test_each_build_from_source_states_its_cold_time(name):
     assert re.fullmatch(r"\d+(\.\d+)? min", pins.load()[name].build.get("cold", "")), name
+
+
+def test_the_cold_time_is_said_only_and_keys_no_cache(tmp_path):
+    def recipe(build: str) -> str:
+        table = tmp_path / "versions.toml"
+        table.write_text(
+            f'[t]\nversion = "1.0.0"\nversion_args = ["version"]\n[t.build]\n{build}\n'
+        )
+        return pins.load(table)["t"].recipe
+
+    base = 'module = "example.com/t"\npackage = "."\nldflags = ""'
+    assert recipe(f'{base}\ncold = "1 min"') == recipe(f'{base}\ncold = "2 min"') == recipe(base)
+    assert recipe(base.replace('ldflags = ""', 'ldflags = "-s"')) != recipe(base)
