@@ -1,7 +1,8 @@
 """The server process: import the project's app, serve it on the inherited socket.
 
-Reports to the supervisor, one JSON line each: the installed modules it imported (the
-supervisor preloads them so the next fork skips them), then `ready` once it is serving.
+Reports to the supervisor, one JSON line each: `ready` once it is serving, then the installed
+modules it imported, uvicorn's own included (the supervisor preloads them so the next fork
+skips them).
 """
 
 import asyncio
@@ -59,9 +60,10 @@ def error_app(message: str):
 class ReportingServer(uvicorn.Server):
     """A uvicorn server that reports readiness and stops accepting the moment it is told to exit."""
 
-    def __init__(self, config: uvicorn.Config, report) -> None:
+    def __init__(self, config: uvicorn.Config, report, project_dirs: list[Path] | None) -> None:
         super().__init__(config)
         self.report = report
+        self.project_dirs = project_dirs  # None: serving the import error, nothing to preload
         self.loop: asyncio.AbstractEventLoop | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -69,6 +71,9 @@ class ReportingServer(uvicorn.Server):
         self.loop = asyncio.get_running_loop()
         if not self.should_exit:
             self.report({"ready": True})
+            # After startup: what uvicorn imports as it loads its protocol and lifespan counts.
+            if self.project_dirs is not None:
+                self.report({"modules": installed_modules(self.project_dirs)})
 
     def handle_exit(self, sig: int, frame) -> None:
         super().handle_exit(sig, frame)
@@ -102,9 +107,9 @@ def serve(app_path: str, sock: socket.socket, project_dirs: list[Path], report_f
             f"[hotreload] cannot load {app_path}; fix it and save again:\n{text}", file=sys.stderr
         )
         app, lifespan = error_app(f"hotreload: cannot load {app_path}\n\n{text}"), "off"
+        preload_from = None
     else:
-        report({"modules": installed_modules(project_dirs)})
-        lifespan = "auto"
+        lifespan, preload_from = "auto", project_dirs
     config = uvicorn.Config(
         app,
         lifespan=lifespan,
@@ -112,7 +117,7 @@ def serve(app_path: str, sock: socket.socket, project_dirs: list[Path], report_f
         log_config=None,  # the app configures logging
         timeout_graceful_shutdown=2,
     )
-    ReportingServer(config, report).run(sockets=[sock])
+    ReportingServer(config, report, preload_from).run(sockets=[sock])
     return 0
 
 
