@@ -120,7 +120,7 @@ bench: sync tools engine ## Speed and size figures: .out/bench.json, docs/bench.
 	uv sync --locked --group bench
 	uv run --group bench python -m bench
 
-bench-first-run: sync ## A newcomer's first `make dev` in a fresh clone, nothing cached, step by step: .out/first-run.json (30-40 min air-gapped)
+bench-first-run: sync ## A newcomer's first `make dev` in a fresh clone, nothing cached, step by step: .out/first-run-jobsN.json, N = DEV_JOBS (30-40 min air-gapped)
 	uv run python -m bench.first_run --jobs $(DEV_JOBS)
 
 ## ---- skaffold ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 from bench.common import ROOT
+from bench.image import BASE
 from tests.system.service import wait_ready
 
 OUT = ROOT / ".out"
@@ -63,7 +65,6 @@ def fresh_env(scratch: Path) -> dict[str, str]:
 
 def forget_images() -> None:
     """Docker's build cache and the base image's stand-in: what a fresh engine lacks."""
-    base = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", (ROOT / "Dockerfile").read_text(), re.M)[1]
     label = subprocess.run(
         [
             "docker",
@@ -71,14 +72,14 @@ def forget_images() -> None:
             "inspect",
             "-f",
             '{{index .Config.Labels "dev.fastapi-service.standin"}}',
-            base,
+            BASE,
         ],
         capture_output=True,
         text=True,
         check=False,
     ).stdout.strip()
     if label == "true":
-        subprocess.run(["docker", "rmi", base], check=True, capture_output=True)
+        subprocess.run(["docker", "rmi", BASE], check=True, capture_output=True)
     subprocess.run(["docker", "builder", "prune", "-af"], check=True, capture_output=True)
 
 
@@ -90,9 +91,10 @@ def follow(process: subprocess.Popen, started: float, log: Path, lines: list, ti
             lines.append((at, line.rstrip("\n")))
             if line.strip() == "tilt up":  # make echoes the recipe's last command
                 tilt_up.set()
-            out.write(f"{at:8.1f} {line}")
+            stamped = f"{at:8.1f} {line}"
+            out.write(stamped)
             out.flush()
-            print(f"{at:8.1f} {line}", end="", flush=True)
+            print(stamped, end="", flush=True)
 
 
 def figures(lines: list[tuple[float, str]]) -> dict:
@@ -106,6 +108,11 @@ def figures(lines: list[tuple[float, str]]) -> dict:
         if step := IMAGE_STEP.search(line):
             found["cluster_image_steps_s"][step[1]] = int(step[2])
     return found
+
+
+def tear_down(command: list[str], clone: Path, env: dict[str, str], timeout: float) -> None:
+    """Best effort, after the figures: a failure here leaves them standing."""
+    subprocess.run(command, cwd=clone, env=env, check=False, capture_output=True, timeout=timeout)
 
 
 def main() -> int:
@@ -143,25 +150,11 @@ def main() -> int:
             first_200 = time.monotonic() - started
         finally:
             tools = {**env, "PATH": f"{clone / '.tools' / 'bin'}{os.pathsep}{env['PATH']}"}
-            subprocess.run(
-                ["tilt", "down"],
-                cwd=clone,
-                env=tools,
-                check=False,
-                capture_output=True,
-                timeout=300,
-            )
-            os.killpg(make.pid, 15)
+            tear_down(["tilt", "down"], clone, tools, timeout=300)
+            os.killpg(make.pid, signal.SIGTERM)
             make.wait(timeout=60)
             reader.join()
-            subprocess.run(
-                ["make", "cluster-down"],
-                cwd=clone,
-                env=env,
-                check=False,
-                capture_output=True,
-                timeout=600,
-            )
+            tear_down(["make", "cluster-down"], clone, env, timeout=600)
         result = {"machine": {"cpus": os.cpu_count()}, "jobs": jobs, **figures(lines)}
         result["milestones_s"]["first_200_in_the_pod"] = round(first_200, 1)
     (OUT / f"first-run-jobs{jobs}.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -164,21 +164,22 @@ def test_live_update_in_the_pod_without_rebuild(cluster: Cluster, namespace, pro
         live.restore()
         floor_file.unlink(missing_ok=True)
     ordered = sorted(samples)
-    after_sync = [full - sync for full, sync in zip(samples, synced, strict=True)]
-    # The reloader's own figure, from the pod's log: file event in the pod -> new code serving.
+    after_sync = [served - sync for served, sync in zip(samples, synced, strict=True)]
+    # The reloader's own figure, from the pod's log: a change reported -> the new code serving.
     with session.log.open() as log:
         log.seek(log_start)
         reloads = [float(seconds) for seconds in RELOADED.findall(log.read())]
     assert reloads, "no `serving new code` line of the reloader in Tilt's log"
+    full, floor_median = statistics.median(samples), statistics.median(floor)
     figures = {
-        "median_s": statistics.median(ordered),
+        "median_s": full,
         "p90_s": ordered[int(0.9 * (len(ordered) - 1))],
         "samples_s": [round(s, 3) for s in samples],
         # Tilt's own build history: the edit's live update finished (files in the container).
         "save_to_sync_done_median_s": round(statistics.median(synced), 3),
         "sync_done_to_served_median_s": round(statistics.median(after_sync), 3),
-        "empty_sync_floor_median_s": round(statistics.median(floor), 3),
-        "gap_to_floor_s": round(statistics.median(samples) - statistics.median(floor), 3),
+        "empty_sync_floor_median_s": round(floor_median, 3),
+        "gap_to_floor_s": round(full - floor_median, 3),
         "reload_in_pod_median_s": round(statistics.median(reloads), 3),
     }
     record("cluster_save_to_serve", figures)
