@@ -133,10 +133,15 @@ class Supervisor:
         self.current_started = time.monotonic()
         self.selector.register(fd, selectors.EVENT_READ, ("server", pid, _LineReader(fd)))
 
-    def terminate(self, pids: set[int]) -> None:
+    def signal_each(self, pids: set[int], *signals: signal.Signals) -> None:
         for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
+            for sig in signals:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
+
+    def terminate(self, pids: set[int]) -> None:
+        # SIGCONT after: a paused server handles its SIGTERM once it runs again.
+        self.signal_each(pids, signal.SIGTERM, signal.SIGCONT)
 
     def reap(self) -> None:
         while True:
@@ -149,6 +154,9 @@ class Supervisor:
             self.replaced.discard(pid)
             if pid == self.current:
                 self.current = None
+                if self.change_started is not None:  # it never served: the last good code does
+                    self.change_started = None
+                    self.signal_each(self.replaced, signal.SIGCONT)
                 if time.monotonic() - self.current_started < CRASH_LOOP_SECONDS:
                     log(f"server exited ({_describe(status)}) as it started; waiting for a change")
                 else:
@@ -167,6 +175,9 @@ class Supervisor:
         log(f"{reason}; reloading")
         self.change_started = time.monotonic()
         self.slow_start_reported = False
+        # Paused until the new code serves, the old servers answer nothing after the change:
+        # new connections wait on the shared socket for the new server to accept them.
+        self.signal_each({p for p in (self.current, *self.replaced) if p}, signal.SIGSTOP)
         self.start_server()
 
     def check_slow_start(self) -> None:
@@ -175,6 +186,7 @@ class Supervisor:
         waited = time.monotonic() - self.change_started
         if waited >= SLOW_START_SECONDS:
             self.slow_start_reported = True
+            self.signal_each(self.replaced, signal.SIGCONT)
             log(
                 f"the new code is not serving after {waited:.0f} s (an import that does not "
                 "return?); the last good code keeps serving until the next save"

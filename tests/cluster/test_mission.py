@@ -28,7 +28,7 @@ from tests.cluster.mission import (
 )
 from tests.live_edit import PATH, LiveEdit
 from tests.prerequisites import ROOT, run_tool, tool, tool_env
-from tests.system.service import free_port, wait_ready
+from tests.system.service import POLL_SECONDS, free_port, wait_ready
 from tests.tilt.session import tilt_up
 
 pytestmark = pytest.mark.cluster
@@ -141,6 +141,14 @@ def sync_done_after(session, saved_at: float, timeout: float = 30) -> float:
     raise AssertionError(f"no live update finished within {timeout} s of a save")
 
 
+def poll(url: str, seconds: float) -> None:
+    """Load the port-forward for seconds as wait_ready does while an edit is on its way."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        requests.get(url, timeout=5)
+        time.sleep(POLL_SECONDS)
+
+
 def test_live_update_in_the_pod_without_rebuild(cluster: Cluster, namespace, project, tilt):
     """Each edit served, beside the floor: a synced file the server does not reload for."""
     session, url = tilt
@@ -159,6 +167,7 @@ def test_live_update_in_the_pod_without_rebuild(cluster: Cluster, namespace, pro
             time.sleep(1)
             saved_at = time.time()
             floor_file.write_text(f"{i}\n")
+            poll(f"{url}{PATH}", 1.0)  # under the same load as an edit's wait for its response
             floor.append(sync_done_after(session, saved_at))
     finally:
         live.restore()

@@ -202,6 +202,23 @@ def test_an_import_that_never_returns_is_reported_and_the_old_code_serves(projec
     assert "not serving after" in project.stop()
 
 
+def test_a_request_during_a_reload_waits_for_the_new_code(project):
+    project.set_greeting("before")
+    project.wait_for_body("before")
+    (project.pkg / "greeting.py").write_text("import time\ntime.sleep(1)\nTEXT = 'after'\n")
+    time.sleep(0.3)  # the change is reported; the new server is still importing
+    assert project.body() == "after 1"
+
+
+def test_a_server_that_dies_as_it_loads_leaves_the_old_code_serving(project):
+    project.set_greeting("before")
+    project.wait_for_body("before")
+    (project.pkg / "greeting.py").write_text("import os\nos._exit(3)\n")
+    time.sleep(1)
+    assert project.body().startswith("before")
+    assert "as it started; waiting for a change" in project.stop()
+
+
 def test_with_threads_in_the_supervisor_each_reload_is_a_fresh_interpreter(tmp_path):
     """As when a preloaded library starts threads: forking then is unsafe, so it spawns."""
     site = tmp_path / "site"
@@ -221,6 +238,28 @@ def test_with_threads_in_the_supervisor_each_reload_is_a_fresh_interpreter(tmp_p
     finally:
         stderr = project.stop()
     assert stderr.count("each reload now starts a fresh interpreter") == 1
+
+
+def test_two_saves_of_one_size_within_a_second_both_serve(tmp_path):
+    """Python's default pyc matches its source by size and mtime in whole seconds."""
+    project = Project(tmp_path)
+    project.env.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode written, as by default
+    project.start()
+    greeting = project.pkg / "greeting.py"
+    try:
+        same_second = 0
+        for attempt in range(5):
+            time.sleep(1.01 - time.time() % 1)  # early in a second
+            project.set_greeting(f"first{attempt}")
+            assert project.wait_for_body(f"first{attempt}") == f"first{attempt} 1"
+            saved = int(greeting.stat().st_mtime)
+            project.set_greeting(f"again{attempt}")
+            same_second += int(greeting.stat().st_mtime) == saved
+            assert project.wait_for_body(f"again{attempt}") == f"again{attempt} 1"
+        assert same_second, "no two saves fell within one second; nothing was checked"
+    finally:
+        project.stop()
+    assert list((project.pkg / "__pycache__").glob("greeting.*.pyc")), "no bytecode written"
 
 
 def _is_zombie(pid: int) -> bool:

@@ -18,6 +18,8 @@ from pathlib import Path
 import requests
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# How often wait_ready asks again.
+POLL_SECONDS = 0.005
 
 
 def free_port() -> int:
@@ -40,7 +42,7 @@ def wait_ready(
     process: subprocess.Popen | None = None,
     refused_ok: bool = True,
 ) -> Served:
-    """Poll url every 5 ms until it serves; return how long that took and what it served.
+    """Poll url every POLL_SECONDS until it serves; return how long that took and what it served.
 
     Served means 200 (with exactly `body`, if given), or, with `prefix`, any status whose body
     starts with it. `process` must stay alive meanwhile; with refused_ok=False a refused
@@ -66,7 +68,7 @@ def wait_ready(
                     return Served(time.monotonic() - start, response.text)
             elif response.status_code == 200 and (body is None or response.text == body):
                 return Served(time.monotonic() - start, response.text)
-        time.sleep(0.005)
+        time.sleep(POLL_SECONDS)
     wanted = body or prefix or "200"
     raise TimeoutError(f"{url} did not serve {wanted!r} within {timeout} s; last: {last}")
 
