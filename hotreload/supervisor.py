@@ -15,6 +15,7 @@ import socket
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from hotreload import child, watcher
@@ -32,10 +33,11 @@ def log(message: str) -> None:
 
 
 def die_with_parent() -> None:
-    """Linux: have the kernel SIGTERM this process if the supervisor dies, even by SIGKILL."""
+    """Linux: have the kernel kill this process if the supervisor dies, even by SIGKILL.
+    SIGKILL, as a server paused for a reload would never handle a SIGTERM."""
     if sys.platform == "linux":
         pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -59,6 +61,7 @@ class Supervisor:
         self.slow_start_reported = False
         self.current_started = 0.0
         self.watcher_pid: int | None = None
+        self.spare: _Spare | None = None
         self.forking = True
 
     # -- processes -----------------------------------------------------------------------
@@ -122,11 +125,50 @@ class Supervisor:
             )
         return self.forking
 
+    def fork_spare(self) -> None:
+        """Fork the next server ahead of the change it will serve: it waits to be told to load
+        the project, so a reload does not wait for the fork and the child's set-up."""
+        self.drop_spare()
+        go_read, go_write = os.pipe()
+
+        def wait_then_serve(report_fd: int) -> int:
+            os.close(go_write)
+            if not os.read(go_read, 1):  # dropped, or the supervisor is gone
+                return 0
+            return child.serve(self.app, self.sock, self.watch, report_fd)
+
+        pid, fd = self.fork(wait_then_serve)
+        os.close(go_read)
+        self.spare = _Spare(pid, fd, go_write)
+
+    def wake_spare(self) -> tuple[int, int] | None:
+        """The spare's (pid, report pipe), now loading the project; None without a live one."""
+        spare, self.spare = self.spare, None
+        if spare is None:
+            return None
+        try:
+            os.write(spare.go_fd, b"g")
+        except BrokenPipeError:  # it died and is not reaped yet
+            os.close(spare.report_fd)
+            return None
+        finally:
+            os.close(spare.go_fd)
+        return spare.pid, spare.report_fd
+
+    def drop_spare(self) -> None:
+        if self.spare is not None:
+            os.close(self.spare.go_fd)  # it reads the end of the pipe and exits
+            os.close(self.spare.report_fd)
+            self.spare = None
+
     def start_server(self) -> None:
-        if self.fork_is_safe():
-            pid, fd = self.fork(lambda w: child.serve(self.app, self.sock, self.watch, w))
-        else:
+        if not self.fork_is_safe():
+            self.drop_spare()
             pid, fd = self.spawn_server()
+        else:
+            pid, fd = self.wake_spare() or self.fork(
+                lambda w: child.serve(self.app, self.sock, self.watch, w)
+            )
         if self.current is not None:
             self.replaced.add(self.current)
         self.current = pid
@@ -152,7 +194,9 @@ class Supervisor:
             if pid == 0:
                 return
             self.replaced.discard(pid)
-            if pid == self.current:
+            if self.spare is not None and pid == self.spare.pid:
+                self.drop_spare()
+            elif pid == self.current:
                 self.current = None
                 if self.change_started is not None:  # it never served: the last good code does
                     self.change_started = None
@@ -193,8 +237,11 @@ class Supervisor:
             )
 
     def on_server_message(self, pid: int, message: dict) -> None:
-        if "modules" in message:
-            self.preload(message["modules"])
+        if "modules" in message and self.forking:
+            imported = self.preload(message["modules"])
+            # A spare forked before these libraries were preloaded would import them itself.
+            if self.fork_is_safe() and (imported or self.spare is None):
+                self.fork_spare()
         if message.get("ready") and pid == self.current:
             if self.change_started is not None:
                 elapsed = time.monotonic() - self.change_started
@@ -202,13 +249,13 @@ class Supervisor:
                 self.change_started = None
             self.terminate(self.replaced)
 
-    def preload(self, names: list[str]) -> None:
-        if not self.forking:
-            return  # fresh interpreters import for themselves
-        for name in names:
-            if name not in sys.modules:
-                with contextlib.suppress(Exception):
-                    importlib.import_module(name)
+    def preload(self, names: list[str]) -> bool:
+        """Import what the server imported from installed code; True if anything was new."""
+        new = [name for name in names if name not in sys.modules]
+        for name in new:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+        return bool(new)
 
     def on_signals(self) -> bool:
         """Handle queued signals; False means stop."""
@@ -282,7 +329,9 @@ class Supervisor:
 
     def stop(self) -> None:
         """Terminate every child and wait for them, killing any that overstays."""
-        children = self.replaced | {p for p in (self.current, self.watcher_pid) if p}
+        spare = self.spare.pid if self.spare else None
+        self.drop_spare()
+        children = self.replaced | {p for p in (self.current, self.watcher_pid, spare) if p}
         self.terminate(children)
         deadline = time.monotonic() + STOP_TIMEOUT
         while children and time.monotonic() < deadline:
@@ -299,6 +348,13 @@ class Supervisor:
                 os.waitpid(pid, 0)
         self.current, self.replaced = None, set()
         self.sock.close()
+
+
+@dataclass(frozen=True)
+class _Spare:
+    pid: int
+    report_fd: int  # registered with the selector once it serves
+    go_fd: int  # a byte written here: load the project and serve
 
 
 class _LineReader:

@@ -100,7 +100,7 @@ def project(tmp_path: Path):
     yield proj
     if proj.process.poll() is None:
         proj.process.kill()
-        proj.process.communicate()
+        proj.process.communicate(timeout=15)  # a descendant left behind holds stderr open
 
 
 def test_an_edit_to_an_imported_module_is_served(project):
@@ -149,7 +149,11 @@ def test_sigterm_leaves_no_process_behind(project):
 
 @pytest.mark.skipif(sys.platform != "linux", reason="parent-death signal is Linux-only")
 def test_children_die_with_a_killed_supervisor(project):
+    """Mid-reload: the old server paused, the new one loading, the spare waiting."""
+    (project.pkg / "greeting.py").write_text("import time\ntime.sleep(3)\nTEXT = 'late'\n")
+    time.sleep(0.5)
     descendants = children_of(project.process.pid)
+    assert len(descendants) >= 3, descendants
     project.process.kill()
     project.process.communicate()
     deadline = time.monotonic() + 5
