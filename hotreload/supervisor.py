@@ -250,12 +250,13 @@ class Supervisor:
             self.terminate(self.replaced)
 
     def preload(self, names: list[str]) -> bool:
-        """Import what the server imported from installed code; True if anything was new."""
+        """Import what the server imported from installed code; True if any of it was new."""
         new = [name for name in names if name not in sys.modules]
         for name in new:
             with contextlib.suppress(Exception):
                 importlib.import_module(name)
-        return bool(new)
+        # Not merely attempted: a module that fails here would otherwise re-fork the spare.
+        return any(name in sys.modules for name in new)
 
     def on_signals(self) -> bool:
         """Handle queued signals; False means stop."""
