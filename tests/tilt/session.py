@@ -33,11 +33,14 @@ class TiltSession:
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 
-    def last_update_finished(self, name: str) -> float | None:
-        """When the newest build or live update of `name` finished (epoch seconds, Tilt's clock)."""
+    def last_update(self, name: str) -> tuple[float, float] | None:
+        """When the newest finished build or live update of `name` started and finished (epoch
+        seconds, Tilt's clock)."""
         history = self.resource(name)["status"].get("buildHistory") or []
-        finished = history[0].get("finishTime") if history else None
-        return datetime.fromisoformat(finished).timestamp() if finished else None
+        if not history or not history[0].get("finishTime"):
+            return None
+        build = history[0]
+        return _epoch(build["startTime"]), _epoch(build["finishTime"])
 
     def wait_for_api(self, timeout: float = 120) -> None:
         """Until `tilt up` answers on its port."""
@@ -104,8 +107,19 @@ class TiltSession:
             time.sleep(0.5)
         raise AssertionError(f"no new {name} build in {timeout} s:\n{self.log.read_text()[-3000:]}")
 
+    def wait_idle(self, name: str, timeout: float = 300) -> None:
+        """Until `name` has no update running or pending."""
+        deadline = time.monotonic() + timeout
+        while self.resource(name)["status"].get("updateStatus") in ("pending", "in_progress"):
+            assert time.monotonic() < deadline, f"{name} still updating after {timeout} s"
+            time.sleep(0.1)
+
     def logs(self, name: str) -> str:
         return self.cli("logs", name).stdout
+
+
+def _epoch(timestamp: str) -> float:
+    return datetime.fromisoformat(timestamp).timestamp()
 
 
 @contextmanager
