@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hotreload import child, watcher
+from hotreload.prefault import populate_writable_memory
 
 # How long a replaced or stopping server may take to finish in-flight requests.
 STOP_TIMEOUT = 5.0
@@ -133,6 +134,7 @@ class Supervisor:
 
         def wait_then_serve(report_fd: int) -> int:
             os.close(go_write)
+            populate_writable_memory()
             if not os.read(go_read, 1):  # dropped, or the supervisor is gone
                 return 0
             return child.serve(self.app, self.sock, self.watch, report_fd)

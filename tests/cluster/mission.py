@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.cluster.cluster import run
 from tests.prerequisites import ROOT, tool, tool_env
+from tests.tilt.session import epoch
 
 FIGURES = ROOT / ".out" / "e2e.json"
 
@@ -117,3 +118,23 @@ def wait_for_line(read, text: str, timeout: float = 60) -> str:
         )
         time.sleep(0.5)
     return log
+
+
+def reloader_log_times(cluster, namespace: str) -> tuple[list[float], list[float]]:
+    """When the pod's reloader reported each change, and each time it served new code (epoch
+    seconds: the container runtime's timestamps of those log lines)."""
+    log = cluster.kubectl("logs", "deployment/fastapi-service", "-n", namespace, "--timestamps")
+    changed, serving = [], []
+    for line in log.splitlines():
+        stamp, _, text = line.partition(" ")
+        if text.startswith("[hotreload] changed: "):
+            changed.append(epoch(stamp))
+        elif text.startswith("[hotreload] serving new code"):
+            serving.append(epoch(stamp))
+    return changed, serving
+
+
+def first_after(times: list[float], moment: float) -> float:
+    later = [t for t in times if t > moment]
+    assert later, f"nothing logged after {moment}"
+    return min(later)

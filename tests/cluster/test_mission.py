@@ -21,8 +21,10 @@ from tests.cluster.cluster import REGISTRY_HOST, Cluster
 from tests.cluster.mission import (
     add_dependency,
     failed_requests,
+    first_after,
     k6_job,
     record,
+    reloader_log_times,
     seconds_until_importable,
     wait_for_line,
 )
@@ -156,8 +158,9 @@ def test_live_update_in_the_pod_without_rebuild(cluster: Cluster, namespace, pro
     live = LiveEdit(project)
     floor_file = project / EMPTY_SYNC
     log_start = session.log.stat().st_size
-    samples, synced, floor = [], [], []
-    started, floor_started = [], []  # save -> Tilt began the live update
+    # (saved at, save -> served, save -> live update started, save -> live update finished)
+    edits: list[tuple[float, float, float, float]] = []
+    empties: list[tuple[float, float]] = []  # the floor's (started, finished)
     try:
         for i in range(EDITS):
             # Each save measured on its own, with no tests on save running.
@@ -165,36 +168,40 @@ def test_live_update_in_the_pod_without_rebuild(cluster: Cluster, namespace, pro
             time.sleep(1)
             saved_at = time.time()
             served = wait_ready(f"{url}{PATH}", timeout=60, body=live.edit())
-            samples.append(served.seconds)
-            start, done = live_update_after(session, saved_at)
-            started.append(start)
-            synced.append(done)
+            edits.append((saved_at, served.seconds, *live_update_after(session, saved_at)))
             session.wait_idle("unit-tests")
             time.sleep(1)
             saved_at = time.time()
             floor_file.write_text(f"{i}\n")
             poll(f"{url}{PATH}", 1.0)  # under the same load as an edit's wait for its response
-            start, done = live_update_after(session, saved_at)
-            floor_started.append(start)
-            floor.append(done)
+            empties.append(live_update_after(session, saved_at))
     finally:
         live.restore()
         floor_file.unlink(missing_ok=True)
-    ordered = sorted(samples)
-    after_sync = [served - sync for served, sync in zip(samples, synced, strict=True)]
+    saved, samples, started, synced = (list(column) for column in zip(*edits, strict=True))
+    floor_started, floor = (list(column) for column in zip(*empties, strict=True))
     # The reloader's own figure, from the pod's log: a change reported -> the new code serving.
     with session.log.open() as log:
         log.seek(log_start)
         reloads = [float(seconds) for seconds in RELOADED.findall(log.read())]
     assert reloads, "no `serving new code` line of the reloader in Tilt's log"
+    # The pod's side of each edit, on the one clock of this machine: Tilt's sync done -> the
+    # reloader saw the change -> it served the new code -> the test got the new response.
+    changed, serving = reloader_log_times(cluster, namespace)
+    reported = [first_after(changed, at) for at in saved]
+    new_code = [first_after(serving, at) for at in reported]
     full, floor_median = statistics.median(samples), statistics.median(floor)
+
+    def median_of(pairs) -> float:
+        return round(statistics.median(later - earlier for earlier, later in pairs), 3)
+
     figures = {
         "median_s": full,
-        "p90_s": ordered[int(0.9 * (len(ordered) - 1))],
+        "p90_s": sorted(samples)[int(0.9 * (len(samples) - 1))],
         "samples_s": [round(s, 3) for s in samples],
         # Tilt's own build history: the edit's live update finished (files in the container).
         "save_to_sync_done_median_s": round(statistics.median(synced), 3),
-        "sync_done_to_served_median_s": round(statistics.median(after_sync), 3),
+        "sync_done_to_served_median_s": median_of(zip(synced, samples, strict=True)),
         "empty_sync_floor_median_s": round(floor_median, 3),
         "empty_sync_samples_s": [round(s, 3) for s in floor],
         # Where an edit's live update differs from the floor's: before Tilt starts it, or in it.
@@ -202,6 +209,13 @@ def test_live_update_in_the_pod_without_rebuild(cluster: Cluster, namespace, pro
         "empty_sync_save_to_start_median_s": round(statistics.median(floor_started), 3),
         "gap_to_floor_s": round(full - floor_median, 3),
         "reload_in_pod_median_s": round(statistics.median(reloads), 3),
+        "sync_done_to_change_reported_median_s": median_of(
+            zip((at + done for at, done in zip(saved, synced, strict=True)), reported, strict=True)
+        ),
+        "change_reported_to_serving_median_s": median_of(zip(reported, new_code, strict=True)),
+        "serving_to_response_median_s": median_of(
+            zip(new_code, (at + s for at, s in zip(saved, samples, strict=True)), strict=True)
+        ),
     }
     record("cluster_save_to_serve", figures)
     assert all(s < 60 for s in samples), samples

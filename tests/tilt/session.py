@@ -40,7 +40,7 @@ class TiltSession:
         if not history or not history[0].get("finishTime"):
             return None
         build = history[0]
-        return _epoch(build["startTime"]), _epoch(build["finishTime"])
+        return epoch(build["startTime"]), epoch(build["finishTime"])
 
     def wait_for_api(self, timeout: float = 120) -> None:
         """Until `tilt up` answers on its port."""
@@ -118,7 +118,8 @@ class TiltSession:
         return self.cli("logs", name).stdout
 
 
-def _epoch(timestamp: str) -> float:
+def epoch(timestamp: str) -> float:
+    """Epoch seconds of an RFC 3339 timestamp (Tilt's, or the container runtime's)."""
     return datetime.fromisoformat(timestamp).timestamp()
 
 
