@@ -27,6 +27,9 @@ STOP_TIMEOUT = 5.0
 SLOW_START_SECONDS = 5.0
 # A server that dies this soon after it started is not restarted until the next change.
 CRASH_LOOP_SECONDS = 2.0
+# The first server waits for the watcher to watch, so that no save after its import is missed;
+# this long at most, should a watchfiles release stop saying so.
+WATCHER_START_SECONDS = 10.0
 
 
 def log(message: str) -> None:
@@ -62,6 +65,7 @@ class Supervisor:
         self.slow_start_reported = False
         self.current_started = 0.0
         self.watcher_pid: int | None = None
+        self.watcher_started: float | None = None  # until it reports that it is watching
         self.spare: _Spare | None = None
         self.forking = True
 
@@ -100,6 +104,24 @@ class Supervisor:
             thread.daemon = True
             thread.start()
         self.selector.register(fd, selectors.EVENT_READ, ("watcher", pid, _LineReader(fd)))
+        self.watcher_started = time.monotonic()
+
+    def on_watching(self) -> None:
+        """The watcher sees every save from now on: start the first server."""
+        if self.watcher_started is not None:
+            self.watcher_started = None
+            self.start_server()
+
+    def check_watcher_start(self) -> None:
+        if self.watcher_started is None:
+            return
+        waited = time.monotonic() - self.watcher_started
+        if waited >= WATCHER_START_SECONDS:
+            log(
+                f"the file watcher has not said it is watching after {waited:.0f} s; serving "
+                "anyway (a save until it watches may be missed)"
+            )
+            self.on_watching()
 
     def spawn_server(self) -> tuple[int, int]:
         """A fresh interpreter running child.main: for when forking this process is unsafe."""
@@ -211,6 +233,12 @@ class Supervisor:
 
     # -- events --------------------------------------------------------------------------
 
+    def on_watcher_message(self, message: dict) -> None:
+        if message.get("watching"):
+            self.on_watching()
+        elif "changed" in message:
+            self.on_changes(message["changed"])
+
     def on_changes(self, paths: list[str]) -> None:
         shown = ", ".join(os.path.relpath(p) for p in paths[:3]) + (
             " ..." if len(paths) > 3 else ""
@@ -298,7 +326,6 @@ class Supervisor:
         log(f"serving {self.app} on http://{self.host}:{self.port}, watching {watched}")
         self.fork_is_safe()
         self.start_watcher()
-        self.start_server()
         try:
             while self.loop_once():
                 pass
@@ -306,7 +333,9 @@ class Supervisor:
             self.stop()
 
     def loop_once(self) -> bool:
-        events = self.selector.select(timeout=1.0 if self.change_started is not None else None)
+        waiting = self.change_started is not None or self.watcher_started is not None
+        events = self.selector.select(timeout=1.0 if waiting else None)
+        self.check_watcher_start()
         self.check_slow_start()
         for key, _ in events:
             kind, pid, reader = key.data
@@ -325,7 +354,7 @@ class Supervisor:
                 continue
             for line in lines:
                 if kind == "watcher":
-                    self.on_changes(json.loads(line))
+                    self.on_watcher_message(json.loads(line))
                 else:
                     self.on_server_message(pid, json.loads(line))
         return True

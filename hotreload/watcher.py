@@ -1,4 +1,4 @@
-"""The watcher: reports changed files under the watched directories, a JSON line a batch."""
+"""The watcher: reports, a JSON line each, that it is watching, then each batch of changed files."""
 
 import json
 import os
@@ -22,15 +22,36 @@ def run(directories: list[Path], report_fd: int) -> None:
 
 
 def report(directories: list[Path], report_fd: int) -> None:
-    from watchfiles import DefaultFilter, watch  # starts a thread: import after fork only
+    from watchfiles import DefaultFilter, watch  # the watcher's alone: the supervisor forks
 
     watch_filter = DefaultFilter()
     bytecode.make_checked_hash(sources(directories, watch_filter.ignore_dirs))
-    for changes in watch(*directories, watch_filter=watch_filter, step=STEP_MS):
+    watching = _Watching(report_fd)
+    for changes in watch(
+        *directories, watch_filter=watch_filter, step=STEP_MS, stop_event=watching
+    ):
         paths = sorted({path for _, path in changes})
         # Before the report: the server it starts must not find an mtime-validated pyc.
         bytecode.make_checked_hash(Path(p) for p in paths)
-        os.write(report_fd, (json.dumps(paths) + "\n").encode())
+        send(report_fd, {"changed": paths})
+
+
+def send(report_fd: int, message: dict) -> None:
+    os.write(report_fd, (json.dumps(message) + "\n").encode())
+
+
+class _Watching:
+    """watchfiles asks its stop_event is_set() after each step, the first time once its watches
+    are in place: from then on no save is missed, so the supervisor may start a server."""
+
+    def __init__(self, report_fd: int) -> None:
+        self.report_fd: int | None = report_fd
+
+    def is_set(self) -> bool:
+        if self.report_fd is not None:
+            send(self.report_fd, {"watching": True})
+            self.report_fd = None
+        return False
 
 
 def sources(directories: list[Path], ignore_dirs) -> Iterator[Path]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from hotreload.supervisor import WATCHER_START_SECONDS
 from tests.system.service import PROJECT_ROOT as ROOT
 from tests.system.service import free_port, wait_ready
 
@@ -287,3 +288,41 @@ def test_installed_libraries_are_recognised_through_a_symlinked_venv(tmp_path):
     names = child.installed_modules([tmp_path])
     assert "json" in names
     assert not [n for n in names if n.startswith("tests.")]
+
+
+def test_a_save_just_after_the_first_answer_is_served(tmp_path):
+    """The first server waits for the watcher to watch, here only once it has compiled every
+    module to checked-hash bytecode: else this save, before the watch, would be missed."""
+    project = Project(tmp_path / "project")
+    for number in range(1000):
+        (project.pkg / f"module{number}.py").write_text(f"VALUE = {number}\n" * 20)
+    project.env.pop("PYTHONDONTWRITEBYTECODE", None)
+    project.start()
+    try:
+        project.set_greeting("saved at once")
+        assert project.wait_for_body("saved at once") == "saved at once 1"
+    finally:
+        project.stop()
+
+
+def test_a_watchfiles_that_never_asks_its_stop_event_still_serves(tmp_path):
+    """The watcher says it watches when watchfiles first asks its stop_event; a release that
+    stops asking delays the first server by WATCHER_START_SECONDS, no more."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import watchfiles\n"
+        "watch = watchfiles.watch\n"
+        "watchfiles.watch = lambda *paths, stop_event=None, **options: watch(*paths, **options)\n"
+    )
+    project = Project(tmp_path / "project")
+    project.env["PYTHONPATH"] = f"{site}{os.pathsep}{ROOT}"
+    started = time.monotonic()
+    project.start()
+    try:
+        assert time.monotonic() - started >= WATCHER_START_SECONDS
+        project.set_greeting("still watched")
+        assert project.wait_for_body("still watched") == "still watched 1"
+    finally:
+        stderr = project.stop()
+    assert "has not said it is watching after 10 s; serving anyway" in stderr
