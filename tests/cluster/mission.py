@@ -138,3 +138,43 @@ def first_after(times: list[float], moment: float) -> float:
     later = [t for t in times if t > moment]
     assert later, f"nothing logged after {moment}"
     return min(later)
+
+
+# Run in the pod: each process's parent, start time, command line and memory (KiB).
+_PROCESSES = """
+import json, os
+processes = {}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        with open(f"/proc/{pid}/stat") as stat, open(f"/proc/{pid}/cmdline") as cmdline:
+            fields = stat.read().rsplit(")", 1)[1].split()
+            entry = {"ppid": fields[1], "start": int(fields[19]), "cmdline": cmdline.read()}
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                name, value, *_ = line.split()
+                entry[name.rstrip(":")] = int(value) if value.isdigit() else value
+    except (OSError, ValueError):
+        continue
+    processes[pid] = entry
+print(json.dumps(processes))
+"""
+
+
+def reloader_memory(cluster, namespace: str) -> dict[str, float]:
+    """MiB: the supervisor's resident memory, what its idle spare holds privately (its copy of
+    the supervisor's pages), and the proportional share of every reloader process together."""
+    processes = json.loads(
+        cluster.kubectl(
+            "exec", "-n", namespace, "deploy/fastapi-service", "--", "python", "-c", _PROCESSES
+        )
+    )
+    reloader = {pid: p for pid, p in processes.items() if "hotreload" in p["cmdline"]}
+    (supervisor,) = [pid for pid, p in reloader.items() if p["ppid"] not in reloader]
+    children = [p for p in reloader.values() if p["ppid"] == supervisor]
+    spare = max(children, key=lambda p: p["start"])  # forked after the server it stands by for
+    return {
+        "supervisor_rss_mib": round(reloader[supervisor]["Rss"] / 1024, 1),
+        "spare_private_mib": round(spare["Private_Dirty"] / 1024, 1),
+        "reloader_pss_mib": round(sum(p["Pss"] for p in reloader.values()) / 1024, 1),
+        "processes": len(reloader),
+    }
