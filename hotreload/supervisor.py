@@ -115,11 +115,11 @@ class Supervisor:
     def check_watcher_start(self) -> None:
         if self.watcher_started is None:
             return
-        waited = time.monotonic() - self.watcher_started
-        if waited >= WATCHER_START_SECONDS:
+        if time.monotonic() - self.watcher_started >= WATCHER_START_SECONDS:
             log(
-                f"the file watcher has not said it is watching after {waited:.0f} s; serving "
-                "anyway (a save until it watches may be missed)"
+                "the file watcher has not said it is watching within "
+                f"{WATCHER_START_SECONDS:.0f} s; serving anyway (a save until it watches may "
+                "be missed)"
             )
             self.on_watching()
 

@@ -22,7 +22,7 @@ def run(directories: list[Path], report_fd: int) -> None:
 
 
 def report(directories: list[Path], report_fd: int) -> None:
-    from watchfiles import DefaultFilter, watch  # the watcher's alone: the supervisor forks
+    from watchfiles import DefaultFilter, watch  # only the watcher needs it, not the supervisor
 
     watch_filter = DefaultFilter()
     bytecode.make_checked_hash(sources(directories, watch_filter.ignore_dirs))
