@@ -1,15 +1,24 @@
-"""copier.yml: a new service made from this repository, without the examples, is its own and
-passes its own suite. Generated from the checkout's HEAD into a scratch folder."""
+"""copier.yml: a new service made from this repository is the team's own repository, passes its
+own `make test`, and takes the template's later commits with `copier update`, history kept."""
 
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.checkout import commit_all, git
+from tests.checkout import copy_project, git
 from tests.prerequisites import ROOT, docker, run_tool, tool
 from tests.system.service import free_port
-from tests.template.generate import NAME, copier_copy, generate, generated_project_env, run
+from tests.template.generate import (
+    NAME,
+    copier,
+    copier_copy,
+    generate,
+    generated_project_env,
+    run,
+    template_repository,
+)
 
 OLD_NAMES = ("fastapi-service", "fastapi_service", "fastapi-micro-service")
 
@@ -19,6 +28,11 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
     return generate(tmp_path_factory.mktemp("generated") / NAME, "examples=false")
+
+
+@pytest.fixture(scope="module")
+def generated_with_examples(tmp_path_factory) -> Path:
+    return generate(tmp_path_factory.mktemp("generated-with-examples") / NAME)
 
 
 def test_the_old_name_is_gone_from_names_and_contents(generated):
@@ -42,23 +56,53 @@ def test_the_examples_are_gone(generated):
     assert '"example"' not in (generated / "load" / "requests.json").read_text()
 
 
-def test_its_unit_system_chart_tiltfile_and_lint_tests_pass(generated):
-    suites = ["tests/unit", "tests/system", "tests/chart", "tests/tilt/test_tiltfile.py"]
-    result = run(
-        "uv",
-        "run",
-        "pytest",
-        *suites,
-        "tests/test_lint.py",
-        "-m",
-        "not slow",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        cwd=generated,
-    )
+@pytest.mark.parametrize("project", ["generated", "generated_with_examples"])
+def test_its_own_make_test_passes_as_its_readme_gives_it(project, request):
+    root = request.getfixturevalue(project)
+    assert "make test    #" in (root / "README.md").read_text()
+    result = run("make", "test", cwd=root, timeout=1200)
     assert " passed" in result.stdout
-    assert " failed" not in result.stdout
+    assert " error" not in result.stdout.splitlines()[-1]
+
+
+def test_every_pattern_gitignore_ignores_is_excluded_from_a_new_service():
+    ignored = [
+        line
+        for line in (ROOT / ".gitignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    excluded = yaml.safe_load((ROOT / "copier.yml").read_text())["_exclude"]
+    assert [pattern for pattern in ignored if pattern not in excluded] == []
+
+
+def test_a_template_copied_from_a_used_folder_brings_none_of_its_state(tmp_path):
+    template = copy_project(tmp_path / "template")  # a plain folder: no git to filter it
+    state = [
+        ".git/HEAD",
+        ".venv/bin/python",
+        ".tools/bin/tilt",
+        ".out/e2e.json",
+        "app/__pycache__/main.cpython-313.pyc",
+        ".pytest_cache/v/cache/lastfailed",
+        ".testmondata",
+        ".coverage",
+        "tilt_config.json",
+        ".vscode/settings.json",
+    ]
+    marker = b"the template's own state\n"
+    for name in state:
+        (template / name).parent.mkdir(parents=True, exist_ok=True)
+        (template / name).write_bytes(marker)
+    project = tmp_path / NAME
+    copier("copy", f"--data=name={NAME}", str(template), str(project), vcs_ref=None)
+    # The tasks make a .git and a .venv of the service's own: only the template's must not arrive.
+    arrived = [
+        name
+        for name in state
+        if (project / name).is_file() and (project / name).read_bytes() == marker
+    ]
+    assert arrived == []
+    assert (project / ".vscode" / "launch.json").is_file()  # shared: .gitignore keeps it
 
 
 @pytest.mark.docker
@@ -83,42 +127,93 @@ def test_its_image_builds_and_tilt_ci_passes_in_compose_mode(generated):
         )
 
 
-def test_copier_update_brings_a_template_change_and_keeps_the_teams_edits(tmp_path):
-    template = tmp_path / "template"
-    git("clone", "--quiet", str(ROOT), str(template), cwd=tmp_path)
+def commits(repository: Path, ref: str = "--all") -> list[str]:
+    return git("rev-list", ref, cwd=repository).split()
+
+
+def changed_files(project: Path) -> set[str]:
+    """What `git status` shows: each path with its two-letter state."""
+    return set(git("status", "--porcelain", cwd=project).splitlines())
+
+
+def append(path: Path, line: str) -> None:
+    path.write_text(path.read_text() + f"\n{line}\n")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{path}: {old!r}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def commit(repository: Path, message: str) -> str:
+    git("add", "--all", cwd=repository)
+    git("commit", "--quiet", "-m", message, cwd=repository)
+    return git("rev-parse", "HEAD", cwd=repository).strip()
+
+
+def test_the_team_owns_its_history_and_copier_update_keeps_it(tmp_path):
+    template = template_repository(tmp_path / "template")
+    older = git("rev-parse", "HEAD", cwd=template).strip()
+    health = Path("app/routes/health.py")
+    values = Path("charts/fastapi-service/values.yaml")
+    append(template / health, "# A template improvement after the service's version.")
+    commit(template, "template: an improvement")
+
     project = tmp_path / NAME
-    copier_copy(template, project)
-    commit_all(project, "generated")
-    # The team's edit, in a file the template changes too, and one of its own.
-    probe = project / "app" / "routes" / "health.py"
-    probe.write_text(probe.read_text().replace('"""Probes:', '"""Our probes:', 1))
+    copier_copy(template, project, "examples=false", vcs_ref=older)
+
+    # The service starts as its own repository: one commit on main, nothing of the template's.
+    assert git("symbolic-ref", "--short", "HEAD", cwd=project).strip() == "main"
+    generated = commits(project)
+    assert len(generated) == 1
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert older.startswith(answers["_commit"])
+    assert answers["_commit"] in git("log", "-1", "--format=%s", cwd=project)
+    assert set(generated).isdisjoint(commits(template))
+    assert git("remote", cwd=project).strip() == ""
+    assert changed_files(project) == set()
+    assert "after the service's version" not in (project / health).read_text()
+
+    # The team's work: an edit in a file the template changes too, and a file of its own.
+    edit(project / health, '"""Probes:', '"""Our probes:')
     (project / "app" / "routes" / "orders.py").write_text('"""The team\'s own routes."""\n')
-    git("add", "-A", cwd=project)
-    git("commit", "--quiet", "-m", "the team's edits", cwd=project)
-    # A newer template: a change to a file the rename touches, in a renamed folder.
-    values = template / "charts" / "fastapi-service" / "values.yaml"
-    values.write_text(values.read_text() + "\n# A template improvement.\n")
-    health = template / "app" / "routes" / "health.py"
-    health.write_text(health.read_text() + "\n# Another template improvement.\n")
-    git("commit", "--quiet", "-am", "template improvements", cwd=template)
+    team = [*generated, commit(project, "the team's edits")]
 
-    run(
-        "uv",
-        "run",
-        "copier",
-        "update",
-        "--trust",
-        "--defaults",
-        "--vcs-ref=HEAD",
-        str(project),
-        cwd=ROOT,
-    )
+    copier("update", str(project))
 
-    assert "# A template improvement." in (project / "charts" / NAME / "values.yaml").read_text()
-    updated = probe.read_text()
+    assert git("symbolic-ref", "--short", "HEAD", cwd=project).strip() == "main"
+    assert commits(project, "main") == team[::-1]
+    assert changed_files(project) == {
+        " M .copier-answers.yml",
+        f" M {health}",
+    }
+    updated = (project / health).read_text()
     assert '"""Our probes:' in updated  # the team's edit, kept
-    assert "# Another template improvement." in updated  # the template's, merged beside it
-    assert (project / "app" / "routes" / "orders.py").exists()
+    assert "after the service's version" in updated  # the template's, merged beside it
+    assert (project / "app" / "routes" / "orders.py").is_file()
+    team.append(commit(project, "template update"))
+
+    # A second update, with a change the team made to the same line: copier marks the conflict.
+    renamed_values = Path("charts") / NAME / "values.yaml"
+    edit(project / renamed_values, "replicaCount: 2", "replicaCount: 5")
+    team.append(commit(project, "five replicas"))
+    edit(template / values, "replicaCount: 2", "replicaCount: 4")
+    append(template / health, "# A second template improvement.")
+    commit(template, "template: four replicas")
+
+    copier("update", str(project))
+
+    assert git("symbolic-ref", "--short", "HEAD", cwd=project).strip() == "main"
+    assert commits(project, "main") == team[::-1]
+    assert changed_files(project) == {
+        " M .copier-answers.yml",
+        f" M {health}",
+        f"UU {renamed_values}",  # unmerged, as git leaves a conflict
+    }
+    assert "# A second template improvement." in (project / health).read_text()
+    conflicted = (project / renamed_values).read_text()
+    assert "<<<<<<< before updating" in conflicted
+    assert "replicaCount: 5" in conflicted
+    assert "replicaCount: 4" in conflicted
     assert not (project / "charts" / "fastapi-service").exists()
-    assert git("status", "--porcelain", "--untracked-files=no", cwd=project).strip()  # to review
-    assert "<<<<<<<" not in updated
