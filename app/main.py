@@ -34,6 +34,8 @@ def create_app(settings: Settings | None = None, lifecycle: Lifecycle | None = N
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
         lifespan=lifespan,
+        # 413 past it, as the body arrives; a route may set its own (FastAPI's max_body_size).
+        max_body_size=settings.max_body_bytes,
         # FastAPI's OpenTelemetry instrumentation; off unless asked for, it costs every request.
         telemetry={
             "tracing": settings.otel_enabled,

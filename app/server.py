@@ -70,6 +70,9 @@ def build_server(settings: Settings) -> DrainingServer:
                 max_header_bytes=settings.max_header_bytes,
                 max_headers=settings.max_headers,
                 header_timeout_seconds=settings.header_timeout_seconds,
+                max_body_bytes=settings.max_body_bytes,
+                body_timeout_seconds=settings.body_timeout_seconds,
+                body_budget_bytes=settings.body_budget_bytes,
                 max_connections=settings.max_connections,
             )
         ),

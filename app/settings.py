@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=32768, ge=1024, le=1 << 20)
     max_headers: int = Field(default=100, ge=8, le=10_000)
     header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    max_body_bytes: int = Field(default=1 << 20, ge=0, le=1 << 30)
+    body_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    body_budget_bytes: int = Field(default=64 << 20, ge=1 << 20, le=1 << 34)
     keep_alive_seconds: float = Field(default=5.0, gt=0, le=3600)
     max_connections: int = Field(default=1000, ge=1, le=1_000_000)
 

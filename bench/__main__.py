@@ -1,4 +1,4 @@
-"""python -m bench [--only reload,serving,image,tilt,debug,tests_on_save]: measure, print,
+"""python -m bench [--only reload,serving,hostile,image,tilt,debug,tests_on_save]: measure, print,
 write JSON and the chart.
 
 Run it on a quiet machine: the figures are medians of repeated runs, and each comparison is
@@ -12,12 +12,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import chart, debug, image, reload, serving, tests_on_save, tilt
+from bench import chart, debug, hostile, image, reload, serving, tests_on_save, tilt
 from bench.common import ROOT
 
 SUITES = {
     "reload": reload,
     "serving": serving,
+    "hostile": hostile,
     "image": image,
     "tilt": tilt,
     "debug": debug,

@@ -4,63 +4,43 @@ Each case ends with the server still healthy. Bounds on time are generous timeou
 2-core machine, never measurements (those are in `make bench`).
 """
 
+import contextlib
 import socket
+import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from tests.system.service import server_process
+from app.protocol import PIPELINE_DEPTH
+from tests.runtime.hostile import Server, read_all, server_with_body_route
 
 LIMITS = {
     "MAX_REQUEST_TARGET_BYTES": "1024",
     "MAX_HEADER_BYTES": "4096",
     "MAX_HEADERS": "20",
     "HEADER_TIMEOUT_SECONDS": "1",
+    "MAX_BODY_BYTES": "65536",
+    "BODY_TIMEOUT_SECONDS": "1",
     "KEEP_ALIVE_SECONDS": "1",
     "MAX_CONNECTIONS": "50",
     "LOG_LEVEL": "warning",
 }
 
 
-class Server:
-    def __init__(self, root: str, pid: int) -> None:
-        self.root, self.pid = root, pid
-        parts = urlsplit(root)
-        self.address = (parts.hostname, parts.port)
-
-    def connect(self) -> socket.socket:
-        return socket.create_connection(self.address, timeout=10)
-
-    def exchange(self, request: bytes) -> bytes:
-        """Send request, read until the server closes the connection."""
-        with self.connect() as sock:
-            sock.sendall(request)
-            return read_all(sock)
-
-    def rss_mb(self) -> float:
-        status = Path(f"/proc/{self.pid}/status").read_text()
-        kib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
-        return kib / 1024
-
-    def healthy(self) -> bool:
-        return requests.get(f"{self.root}/healthz", timeout=5).status_code == 200
-
-
-def read_all(sock: socket.socket) -> bytes:
-    chunks = []
-    while chunk := sock.recv(65536):
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    with server_process(**LIMITS) as (root, process):
-        yield Server(root, process.pid)
+def server(tmp_path_factory) -> Iterator[Server]:
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with server_with_body_route(log, **LIMITS) as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_server(tmp_path) -> Iterator[Server]:
+    """A server of its own, so its peak memory is this test's."""
+    with server_with_body_route(tmp_path / "server.log", **LIMITS) as running:
+        yield running
 
 
 def request(target: str = "/healthz", headers: bytes = b"") -> bytes:
@@ -165,22 +145,58 @@ def test_a_half_closed_client_gets_its_whole_response(server):
     assert response.endswith(b'{"status":"ok"}')
 
 
-def test_a_pipelining_client_that_never_reads_keeps_the_worker_small(server):
-    before = server.rss_mb()
-    burst = request() * 2000
-    with server.connect() as sock:
-        sock.setblocking(False)
-        deadline = time.monotonic() + 5
-        sent = 0
-        while time.monotonic() < deadline:
-            try:
-                sent += sock.send(burst)
-            except BlockingIOError:
-                time.sleep(0.01)
-        grown = server.rss_mb() - before
-    assert sent > len(burst), "the flood never got going"
-    assert grown < 64, f"the worker grew {grown:.0f} MB under one pipelining client"
+def flood_without_reading(
+    server: Server, burst: bytes, seconds: float
+) -> tuple[socket.socket, int]:
+    """Send burst again and again without reading, until the server stops taking it."""
+    sock = server.connect()
+    sock.setblocking(False)
+    deadline = time.monotonic() + seconds
+    sent = 0
+    while time.monotonic() < deadline:
+        try:
+            sent += sock.send(burst)
+        except BlockingIOError:
+            time.sleep(0.01)
+        except (BrokenPipeError, ConnectionResetError):
+            break
+    sock.setblocking(True)
+    return sock, sent
+
+
+def test_a_pipelining_client_that_never_reads_gets_its_queue_then_503_and_a_close(server):
+    sock, sent = flood_without_reading(server, request() * 2000, seconds=2)
+    with sock:
+        answers = read_all(sock)
+    assert sent > len(request()) * 2000, "the flood never got going"
+    # The first request is served at once and PIPELINE_DEPTH wait their turn; the next is 503.
+    assert answers.count(b"HTTP/1.1 200 OK") == PIPELINE_DEPTH + 1
+    assert answers.count(b"HTTP/1.1 503") == 1
+    assert answers.endswith(
+        b'"More than %d requests sent ahead of their answers"}' % PIPELINE_DEPTH
+    )
     assert server.healthy()
+
+
+def test_many_pipelining_clients_that_never_read_keep_the_worker_within_budget(fresh_server):
+    before = fresh_server.memory_mb()
+    held: list[socket.socket] = []
+
+    def flood() -> None:
+        held.append(flood_without_reading(fresh_server, request() * 2000, seconds=3)[0])
+
+    threads = [threading.Thread(target=flood) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    healthy_during = fresh_server.healthy()
+    for thread in threads:
+        thread.join()
+    grown = fresh_server.memory_mb("VmHWM") - before
+    for sock in held:
+        sock.close()
+    assert healthy_during
+    assert grown < 32, f"the worker grew {grown:.0f} MB under 40 pipelining clients"
+    assert fresh_server.healthy()
 
 
 def test_head_is_answered_wherever_get_is(server):
@@ -190,3 +206,162 @@ def test_head_is_answered_wherever_get_is(server):
         assert head.status_code == get.status_code == 200, path
         assert head.content == b""
         assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def post(target: str, headers: bytes) -> bytes:
+    return b"POST " + target.encode() + b" HTTP/1.1\r\nHost: test\r\n" + headers + b"\r\n"
+
+
+CHUNKED = b"Transfer-Encoding: chunked\r\n"
+
+
+def send_until_closed(sock: socket.socket, data: bytes, limit: int) -> int:
+    """Send data again and again, up to limit bytes or until the server closes."""
+    sent = 0
+    try:
+        while sent < limit:
+            sent += sock.send(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    return sent
+
+
+def test_a_body_within_the_limit_is_read_whole(server):
+    response = requests.post(f"{server.root}/body", data=b"a" * 65536, timeout=5)
+    assert response.json() == {"bytes": 65536}
+
+
+def test_a_declared_body_past_the_limit_is_413_before_any_of_it_is_sent(server):
+    status, body = status_and_body(server.exchange(post("/body", b"Content-Length: 65537\r\n")))
+    assert status == 413
+    assert body == b"Content Too Large"  # FastAPI's own answer when the length is declared
+    assert server.healthy()
+
+
+def test_a_chunked_body_past_the_limit_is_413_as_it_arrives(server):
+    with server.connect() as sock:
+        sock.sendall(post("/body", CHUNKED))
+        sent = send_until_closed(sock, b"400\r\n" + b"a" * 1024 + b"\r\n", limit=64 << 20)
+        status, body = status_and_body(read_all(sock))
+    assert sent < 16 << 20, "the server kept reading a body past its limit"
+    assert status == 413
+    assert body == b'{"detail":"Content Too Large"}'
+    assert server.healthy()
+
+
+def test_a_dripped_body_is_408_after_the_body_timeout(server):
+    with server.connect() as sock:
+        sock.sendall(post("/body", b"Content-Length: 1000\r\n"))
+        started = time.monotonic()
+        for _ in range(40):  # a byte every 0.25 s would take 250 s to finish
+            try:
+                sock.sendall(b"a")
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            time.sleep(0.25)
+        status, body = status_and_body(read_all(sock))
+    assert status == 408
+    assert body == b'{"detail": "Request body not received in time"}'
+    assert time.monotonic() - started < 10  # closed, not left to the client's patience
+    assert server.healthy()
+
+
+def test_a_body_the_app_never_reads_does_not_keep_the_connection(server):
+    """POST /healthz is answered 405 at once; the body still on its way is held to the limits."""
+    with server.connect() as sock:
+        sock.sendall(post("/healthz", b"Content-Length: 65000\r\n"))
+        assert sock.recv(4096).startswith(b"HTTP/1.1 405")
+        started = time.monotonic()
+        try:
+            while time.monotonic() - started < 10:
+                sock.sendall(b"a")
+                time.sleep(0.25)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        assert read_all(sock) == b""  # closed by the body timeout, with nothing more to say
+    assert time.monotonic() - started < 10
+    assert server.healthy()
+
+
+def test_a_body_the_app_never_reads_is_drained_only_up_to_the_limit(server):
+    with server.connect() as sock:
+        sock.sendall(post("/healthz", CHUNKED))
+        sent = send_until_closed(sock, b"400\r\n" + b"a" * 1024 + b"\r\n", limit=64 << 20)
+        answer = read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 405")
+    assert answer.count(b"HTTP/1.1") == 1  # nothing after the answer, only the close
+    assert sent < 16 << 20, "the server drained an unread body past its limit"
+    assert server.healthy()
+
+
+def test_bodies_held_at_once_past_the_workers_budget_are_503(tmp_path):
+    budget = 8 << 20
+    settings = {"MAX_BODY_BYTES": str(1 << 20), "BODY_BUDGET_BYTES": str(budget)}
+    with server_with_body_route(tmp_path / "server.log", **{**LIMITS, **settings}) as fresh:
+        before = fresh.memory_mb()
+        held = []
+        for _ in range(40):  # each nearly 1 MiB, the last byte withheld: 40 MiB if all were kept
+            sock = fresh.connect()
+            head = post("/body", b"Content-Length: %d\r\n" % (1 << 20))
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                sock.sendall(head + b"a" * ((1 << 20) - 1))
+            held.append(sock)
+        time.sleep(0.5)
+        grown = fresh.memory_mb("VmHWM") - before
+        answers = []
+        for sock in held:
+            sock.settimeout(0.5)
+            try:
+                answers.append(sock.recv(4096))
+            except TimeoutError:
+                answers.append(b"")
+            sock.close()
+        assert fresh.healthy()
+    refused = [a for a in answers if a.startswith(b"HTTP/1.1 503")]
+    assert len(refused) >= 30
+    assert b'{"detail": "Too many request bodies in flight: try again"}' in refused[0]
+    assert grown < budget / (1 << 20) + 16, f"the worker grew {grown:.0f} MB"
+
+
+def test_many_trailers_are_431(server):
+    trailers = b"".join(b"X-T%d: v\r\n" % n for n in range(50))
+    status, body = status_and_body(server.exchange(post("/body", CHUNKED) + b"0\r\n" + trailers))
+    assert status == 431
+    assert body == b'{"detail": "Too many request trailer fields"}'
+    assert server.healthy()
+
+
+@pytest.mark.parametrize(
+    ("flood", "detail"),
+    [
+        (b"a:b\r\n" * 10_000, b"Too many request trailer fields"),
+        (b"a" * 50_000, b"Request trailer fields too large"),  # one trailer that never ends
+    ],
+    ids=["many-lines", "one-endless-line"],
+)
+def test_a_trailer_flood_is_refused_and_the_worker_stays_small(fresh_server, flood, detail):
+    before = fresh_server.memory_mb()
+    with fresh_server.connect() as sock:
+        sock.sendall(post("/body", CHUNKED) + b"1\r\na\r\n0\r\nX-First: ")
+        sent = send_until_closed(sock, flood, limit=256 << 20)
+        status, body = status_and_body(read_all(sock))
+    grown = fresh_server.memory_mb("VmHWM") - before
+    assert sent < 16 << 20, "the server kept reading trailers past their limit"
+    assert (status, body) == (431, b'{"detail": "%s"}' % detail)
+    assert grown < 16, f"the worker grew {grown:.0f} MB under one trailer flood"
+    assert fresh_server.healthy()
+
+
+def test_upgrade_requests_are_served_over_http_and_logged_once_per_period(server):
+    before = server.log.read_text().count("upgrade requests refused")
+    upgrade = b"Connection: Upgrade\r\nUpgrade: websocket\r\n"
+    for _ in range(50):
+        status, _ = status_and_body(
+            server.exchange(request(headers=upgrade + b"Connection: close\r\n"))
+        )
+        assert status == 200
+    time.sleep(1.5)  # warnings flush at once; give the log a moment all the same
+    logged = server.log.read_text()
+    assert logged.count("upgrade requests refused") - before <= 1
+    assert "Unsupported upgrade request" not in logged
+    assert server.healthy()
