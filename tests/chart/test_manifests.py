@@ -1,6 +1,10 @@
 """Chart unit tests over `helm template` output: security, probes, shutdown, labels, hooks."""
 
+import json
+import re
+
 import pytest
+import yaml
 
 from tests.chart.conftest import CHART, find, render
 
@@ -73,6 +77,43 @@ def test_dev_values_skip_prestop_and_allow_source_sync():
     assert container["securityContext"]["runAsNonRoot"] is True
     assert find(docs, "Deployment")["spec"]["replicas"] == 1
     assert not [d for d in docs if d["kind"] in ("HorizontalPodAutoscaler", "PodDisruptionBudget")]
+
+
+def test_http_body_limits_reach_the_app_as_settings(docs, tmp_path):
+    config = find(docs, "ConfigMap")["data"]
+    assert config["APP_MAX_BODY_BYTES"] == "1048576"
+    assert config["APP_BODY_TIMEOUT_SECONDS"] == "30"
+    assert config["APP_BODY_BUDGET_BYTES"] == "67108864"
+    # A values file, as --set would give "2.5" as a string.
+    limits = tmp_path / "limits.yaml"
+    limits.write_text("http:\n  maxBodyBytes: 0\n  bodyTimeoutSeconds: 2.5\n")
+    config = find(render(limits), "ConfigMap")["data"]
+    assert (config["APP_MAX_BODY_BYTES"], config["APP_BODY_TIMEOUT_SECONDS"]) == ("0", "2.5")
+
+
+def test_large_integers_from_a_values_file_reach_the_app_as_integers(tmp_path):
+    # A values file's numbers reach the templates as float64, which would print 1e+06.
+    limits = tmp_path / "limits.yaml"
+    limits.write_text(
+        "http:\n  maxBodyBytes: 1073741824\n  bodyBudgetBytes: 17179869184\n"
+        "  maxHeaderBytes: 1048576\n"
+        "  maxRequestTargetBytes: 1048576\n  maxConnections: 1000000\n"
+    )
+    config = find(render(limits), "ConfigMap")["data"]
+    assert config["APP_MAX_BODY_BYTES"] == "1073741824"
+    assert config["APP_BODY_BUDGET_BYTES"] == "17179869184"
+    assert config["APP_MAX_HEADER_BYTES"] == config["APP_MAX_REQUEST_TARGET_BYTES"] == "1048576"
+    assert config["APP_MAX_CONNECTIONS"] == "1000000"
+
+
+def test_every_http_value_has_its_app_setting():
+    """Each http.* value is one APP_* key: a value without its key would silently do nothing."""
+    values = yaml.safe_load((CHART / "values.yaml").read_text())["http"]
+    config = find(render(), "ConfigMap")["data"]
+    keys = {"APP_" + re.sub(r"(?<!^)([A-Z])", r"_\1", name).upper() for name in values}
+    assert keys <= config.keys()
+    schema = json.loads((CHART / "values.schema.json").read_text())["properties"]["http"]
+    assert set(schema["required"]) == set(schema["properties"]) == set(values)
 
 
 def test_rolling_update_never_drops_below_desired(docs):
@@ -173,13 +214,17 @@ def test_optional_features_render_when_enabled():
     assert (
         image == "registry.example.com/team/fastapi-service:1.2.3@sha256:" + "0123456789abcdef" * 4
     )
-    policy = find(docs, "NetworkPolicy", "fastapi-service")["spec"]["ingress"][0]["from"]
+    policy = find(docs, "NetworkPolicy", "fastapi-service")["spec"]
     test_pods = {
         "app.kubernetes.io/name": "fastapi-service-test",
         "app.kubernetes.io/instance": "demo",
         "app.kubernetes.io/component": "test",
     }
-    assert {"podSelector": {"matchLabels": test_pods}} in policy
+    assert policy["ingress"][0]["from"] == [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}},
+        {"podSelector": {"matchLabels": test_pods}},
+    ]
+    assert policy["policyTypes"] == ["Ingress", "Egress"]
 
 
 @pytest.mark.parametrize(
@@ -200,16 +245,6 @@ def test_image_reference_keeps_the_tag_beside_a_digest(sets, image):
 
 def test_optional_features_are_off_by_default(docs):
     assert not {"Ingress", "HTTPRoute"} & {d["kind"] for d in docs}
-
-
-def test_network_policies_admit_http_only_and_nothing_into_test_pods(docs):
-    service = find(docs, "NetworkPolicy", "fastapi-service")["spec"]
-    assert service["ingress"] == [{"ports": [{"port": "http", "protocol": "TCP"}]}]
-    tests = find(docs, "NetworkPolicy", "-tests")["spec"]
-    assert tests["policyTypes"] == ["Ingress"]
-    assert "ingress" not in tests
-    labels = find(docs, "Pod", "test-system")["metadata"]["labels"]
-    assert tests["podSelector"]["matchLabels"].items() <= labels.items()
 
 
 def test_test_pods_stay_read_only_under_dev_values():
@@ -235,6 +270,40 @@ def test_debug_wait_and_port_are_values():
     sets = ("debug.enabled=true", "debug.wait=true", "debug.port=6000")
     args = service_container(render(DEV, sets=sets))["args"]
     assert args[3:6] == ["--listen", "127.0.0.1:6000", "--wait-for-client"]
+
+
+def test_debug_needs_only_the_development_image_flag():
+    """values-dev.yaml's image.development is what lets debug render, nothing else of it."""
+    container = service_container(render(sets=("debug.enabled=true", "image.development=true")))
+    assert container["args"][:3] == ["python", "-m", "debugpy"]
+
+
+def test_security_settings_a_team_may_tune_still_render():
+    sets = (
+        "podSecurityContext.runAsUser=20000",
+        "podSecurityContext.runAsGroup=20000",
+        "podSecurityContext.fsGroup=20001",
+        "podSecurityContext.supplementalGroups[0]=20002",
+        "podSecurityContext.fsGroupChangePolicy=OnRootMismatch",
+        "podSecurityContext.seccompProfile.type=Localhost",
+        "podSecurityContext.seccompProfile.localhostProfile=profiles/fastapi.json",
+        "podSecurityContext.seLinuxOptions.level=s0:c123\\,c456",
+        "securityContext.runAsUser=20000",
+        "securityContext.appArmorProfile.type=RuntimeDefault",
+        "securityContext.capabilities.drop[0]=ALL",
+        "securityContext.capabilities.drop[1]=NET_RAW",
+    )
+    pod = find(render(sets=sets), "Deployment")["spec"]["template"]["spec"]
+    assert pod["securityContext"]["fsGroup"] == 20001
+    assert pod["securityContext"]["supplementalGroups"] == [20002]
+    assert pod["securityContext"]["seccompProfile"] == {
+        "type": "Localhost",
+        "localhostProfile": "profiles/fastapi.json",
+    }
+    assert pod["securityContext"]["seLinuxOptions"] == {"level": "s0:c123,c456"}
+    context = pod["containers"][0]["securityContext"]
+    assert context["runAsUser"] == 20000
+    assert context["capabilities"] == {"drop": ["ALL", "NET_RAW"]}
 
 
 def test_debug_is_off_by_default(docs):

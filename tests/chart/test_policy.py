@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.chart.conftest import CHART, HERE, KUBE_VERSION, render_text
-from tests.prerequisites import missing
+from tests.prerequisites import missing, tool
 
 PSA = HERE / "psa"
 
@@ -71,7 +71,7 @@ def test_each_accepted_finding_is_justified_in_a_values_file():
 def checkov(manifests: Path, skip: list[str]) -> dict:
     result = subprocess.run(
         [
-            "uv",
+            tool("uv"),
             "run",
             "--quiet",
             "--locked",

@@ -158,3 +158,42 @@ spec:
       emptyDir:
         sizeLimit: {{ $.Values.tmpSizeLimit }}
 {{- end }}
+
+{{/*
+Checks across values, each failing with the values at fault and the way out (a schema error
+names one field and no remedy); renders nothing. helm lint reports a `fail` as [INFO] only.
+*/}}
+{{- define "fastapi-service.validate" -}}
+{{- $v := .Values }}
+{{- if and $v.debug.enabled (not $v.image.development) }}
+{{- fail "values: debug.enabled=true needs the development image (only it has debugpy and hotreload; the production image would crash-loop): deploy with values-dev.yaml, as Tilt --debug and `skaffold debug` do, or set image.development=true for an image built from the Dockerfile's development target" }}
+{{- end }}
+{{- if and (not $v.securityContext.readOnlyRootFilesystem) (not $v.image.development) }}
+{{- fail "values: securityContext.readOnlyRootFilesystem=false needs image.development=true: only the inner loop writes outside /tmp (the files it syncs into /srv); the production image runs read-only" }}
+{{- end }}
+{{- with $v.networkPolicy }}
+{{- if and .enabled (ne $v.service.type "ClusterIP") (not .ingressFromAnywhere) }}
+{{- $ipBlock := false }}
+{{- range .ingressFrom }}{{ if .ipBlock }}{{ $ipBlock = true }}{{ end }}{{ end }}
+{{- if not $ipBlock }}
+{{- fail (printf "values: service.type=%s takes clients from outside the cluster, and networkPolicy.ingressFrom admits none of them (pods only): set networkPolicy.ingressFromAnywhere=true, or list the clients' ipBlock in networkPolicy.ingressFrom" $v.service.type) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The egress rule to DNS, for the NetworkPolicies; nothing when networkPolicy.egress.dns is
+empty, as a rule with an empty `to` would admit every destination.
+*/}}
+{{- define "fastapi-service.dnsEgress" -}}
+{{- with .Values.networkPolicy.egress.dns -}}
+- to:
+    {{- toYaml . | nindent 4 }}
+  ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+{{- end }}
+{{- end }}
