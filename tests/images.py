@@ -11,6 +11,13 @@ from tests.prerequisites import ROOT
 BUILD_ENV = {**os.environ, "DOCKER_BUILDKIT": "1"}
 
 
+def base_image_args() -> list[str]:
+    """The build argument choosing the base, as make, Tilt, Skaffold and compose pass it:
+    PYTHON_IMAGE when set (a mirror, the offline kit's stand-in), else the Dockerfile's pin."""
+    image = os.environ.get("PYTHON_IMAGE")
+    return ["--build-arg", f"PYTHON_IMAGE={image}"] if image else []
+
+
 def docker(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["docker", *args], check=check, capture_output=True, text=True, env=BUILD_ENV, **kwargs
@@ -18,7 +25,7 @@ def docker(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProc
 
 
 def build(tag: str, target: str | None = None, context: Path = ROOT) -> str:
-    args = ["build", "--quiet", "--tag", tag]
+    args = ["build", "--quiet", *base_image_args(), "--tag", tag]
     if target:
         args += ["--target", target]
     result = docker(*args, str(context), check=False)

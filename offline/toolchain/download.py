@@ -1,6 +1,5 @@
 """The official release artifact, checked against its sha256 before anything is unpacked."""
 
-import hashlib
 import shutil
 import tarfile
 import tempfile
@@ -8,6 +7,7 @@ import urllib.request
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from cache import sha256
 from errors import ChecksumError, UnavailableError
 from pins import Tool
 from progress import Progress
@@ -25,11 +25,20 @@ def fetch(tool: Tool, host: tuple[str, str], dest: Path, progress: Progress) -> 
         artifact = Path(tmp) / "artifact"
         progress.say(f"download {url}")
         _get(url, artifact)
-        actual = _sha256(artifact)
+        actual = sha256(artifact)
         if actual != expected:
             raise ChecksumError(f"{url}: sha256 {actual}, pinned {expected}; not installed")
         member = spec.get("member")
         _unpack(artifact, url, member.format(**names) if member else None, dest)
+
+
+def binary_sha256(tool: Tool, host: tuple[str, str]) -> str | None:
+    """The sha256 pinned for the binary itself: where the release artifact is the binary (no
+    archive member) and a sha256 is pinned for `host`; else None."""
+    spec = tool.download
+    if not spec or spec.get("member"):
+        return None
+    return spec.get("sha256", {}).get("-".join(host))
 
 
 def _names(tool: Tool, host: tuple[str, str]) -> dict[str, str]:
@@ -69,14 +78,6 @@ def _get(url: str, dest: Path) -> None:
             shutil.copyfileobj(response, out)
     except OSError as error:  # URLError, HTTPError and timeouts are all OSErrors
         raise UnavailableError(f"cannot download {url}: {error}") from error
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _unpack(artifact: Path, url: str, member: str | None, dest: Path) -> None:

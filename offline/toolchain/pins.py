@@ -67,15 +67,16 @@ def _recipe(entry: dict) -> str:
 
 
 def _version(name: str, entry: dict) -> str:
-    """The pinned version, or for a tool an image also ships, the Dockerfile ARG that pins it."""
+    """The pinned version, or for a tool an image also ships, the requirements file pinning it."""
     if "version_from" not in entry:
         return entry["version"]
     source = entry["version_from"]
     path = ROOT / source["file"]
-    found = re.search(rf"^ARG {re.escape(source['arg'])}=(\S+)$", path.read_text(), re.MULTILINE)
+    requirement = re.escape(source["requirement"])
+    found = re.search(rf"^{requirement}==([^\s;\\]+)", path.read_text(), re.MULTILINE)
     if found is None:
         raise InstallError(
-            f"{path}: no `ARG {source['arg']}=VERSION` line, which versions.toml [{name}] "
+            f"{path}: no `{source['requirement']}==VERSION` line, which versions.toml [{name}] "
             "version_from names"
         )
     return found[1]

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from tests.checkout import copy_project, git
+from tests.images import base_image_args
 from tests.prerequisites import ROOT, docker, run_tool, tool
 from tests.system.service import free_port
 from tests.template.generate import (
@@ -108,7 +109,8 @@ def test_a_template_copied_from_a_used_folder_brings_none_of_its_state(tmp_path)
 @pytest.mark.docker
 def test_its_image_builds_and_tilt_ci_passes_in_compose_mode(generated):
     docker()
-    run("docker", "build", "--quiet", "--tag", f"{NAME}:generated", ".", cwd=generated)
+    tag = f"{NAME}:generated"
+    run("docker", "build", "--quiet", *base_image_args(), "--tag", tag, ".", cwd=generated)
     env = generated_project_env(
         FASTAPI_PORT=str(free_port()), TILT_DEV_DIR=str(generated / ".tilt-dev")
     )

@@ -15,8 +15,10 @@ INSTALLER = ROOT / "offline" / "toolchain" / "install.py"
 PLATFORMS = ("linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64")
 
 
-def script(output: str) -> bytes:
-    return f"#!/bin/sh\necho '{output}'\n".encode()
+def script(output: str, ran: Path | None = None) -> bytes:
+    """An executable printing `output`; with `ran`, it also creates that file when run."""
+    touch = f"touch '{ran}'\n" if ran else ""
+    return f"#!/bin/sh\n{touch}echo '{output}'\n".encode()
 
 
 def release_archive(name: str, version: str, output: str) -> bytes:
@@ -76,16 +78,24 @@ class Workspace:
     def cached(self) -> list[str]:
         return sorted(p.name for p in self.cache.rglob("*") if p.is_file())
 
+    def cache_entry(self, name: str) -> Path:
+        """The one cached binary of `name`, whatever its version and recipe."""
+        [binary] = self.cache.glob(f"fastapi-service/tools/{name}/*/{name}")
+        return binary
 
-def pin_download(name: str, version: str, url: str, sha: str | None, **extra: str) -> str:
-    """A versions.toml entry for a download-only tool; `sha` is pinned for every platform."""
+
+def pin_download(
+    name: str, version: str, url: str, sha: str | None, archive: bool = True, **extra: str
+) -> str:
+    """A versions.toml entry for a download-only tool; `sha` is pinned for every platform.
+    The release is a release_archive, or with archive=False the bare binary."""
     lines = [
         f"[{name}]",
         f'version = "{version}"',
         'version_args = ["--version"]',
         f"[{name}.download]",
         f'url = "{url}"',
-        f'member = "{name}-{{version}}/{name}"',
+        *([f'member = "{name}-{{version}}/{name}"'] if archive else []),
         *(f'{key} = "{value}"' for key, value in extra.items()),
     ]
     if sha is not None:

@@ -107,11 +107,13 @@ def test_fresh_bin_dir_reuses_the_binary_cache(release_server, workspace: Worksp
     assert len(release_server.requests) == 1
 
 
-def test_pinned_version_on_path_is_used_without_download(workspace: Workspace):
+def test_pinned_release_binary_on_path_is_used_without_download(workspace: Workspace):
     on_path = workspace.path_dir / "fakectl"
     on_path.write_bytes(script("fakectl v1.2.3"))
     on_path.chmod(0o755)
-    workspace.pins.write_text(pin_download("fakectl", "1.2.3", closed_port_url(), "0" * 64))
+    sha = sha256(on_path.read_bytes())
+    pins = pin_download("fakectl", "1.2.3", closed_port_url(), sha, archive=False)
+    workspace.pins.write_text(pins)
     done = workspace.run()
     assert done.returncode == 0, done.stderr
     assert str(on_path) in done.stdout

@@ -1,5 +1,6 @@
-"""The pins file: a tool an image also ships (k6) takes its version from the Dockerfile ARG,
-its one pin; every build from source says up front how long it takes cold."""
+"""The pins file: a tool an image also ships (k6) takes its version from the requirements
+file the image installs from, its one pin; every build from source says up front how long it
+takes cold."""
 
 import re
 import sys
@@ -15,18 +16,18 @@ from errors import InstallError  # noqa: E402
 
 
 def test_k6_on_the_host_is_the_k6_the_load_image_runs():
-    dockerfile = (ROOT / "Dockerfile").read_text()
-    [image_k6] = re.findall(r"^ARG K6_VERSION=(\S+)$", dockerfile, re.MULTILINE)
+    requirements = (ROOT / "requirements" / "k6.txt").read_text()
+    [image_k6] = re.findall(r"^k6==([^\s\\]+)", requirements, re.MULTILINE)
     assert pins.load()["k6"].version == image_k6
 
 
-def test_a_version_from_a_missing_arg_names_the_file_and_the_tool(tmp_path):
+def test_a_version_from_a_missing_requirement_names_the_file_and_the_tool(tmp_path):
     table = tmp_path / "versions.toml"
     table.write_text(
-        '[k6]\nversion_from = { file = "Dockerfile", arg = "NO_SUCH_VERSION" }\n'
+        '[k6]\nversion_from = { file = "requirements/uv.txt", requirement = "k6" }\n'
         'version_args = ["version"]\n'
     )
-    with pytest.raises(InstallError, match=r"Dockerfile: no `ARG NO_SUCH_VERSION=VERSION`.*\[k6\]"):
+    with pytest.raises(InstallError, match=r"requirements/uv\.txt: no `k6==VERSION`.*\[k6\]"):
         pins.load(table)
 
 
