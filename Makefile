@@ -43,7 +43,7 @@ engine: ## A Docker engine (installed and started when root on Debian) and the b
 	offline/host/ensure-base-image.sh
 
 ## ---- everyday -------------------------------------------------------------------------
-.PHONY: run debug test check test-watch lint images compose-up load
+.PHONY: run debug test check test-watch lint generate images compose-up load
 run: sync ## The service on 127.0.0.1:8000, reloading on every save
 	APP_LOG_FORMAT=$${APP_LOG_FORMAT:-console} uv run python -m hotreload app.main:app --port 8000
 
@@ -62,6 +62,9 @@ check: sync tools engine ## The full suite CI runs: everything in `make test`, t
 
 test-watch: sync ## Tests on save without Tilt: on each save, the unit tests it affects (pytest-testmon)
 	uv run watchfiles --target-type command --filter python "uv run --locked pytest tests/unit -q --testmon" app tests/unit
+
+generate: sync ## Rewrite what app/settings.py is the source of: the chart's app values, schema and ConfigMap, docs/settings.md
+	uv run python scripts/generate.py
 
 lint: sync ## The pre-commit hooks over every file: ruff, ruff format, hadolint, shellcheck, helm lint, actionlint
 	uv run pre-commit run --all-files

@@ -18,10 +18,11 @@ bounds headers and memory on its own, and says so once.
 """
 
 import asyncio
+import functools
 import http
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import httptools
 import uvicorn
@@ -35,6 +36,7 @@ except ImportError:  # moved or gone: http_protocol() finds the methods missing 
 
 from app.coalescing import CoalescingTransport
 from app.logs import RateLimitedWarning
+from app.settings import HttpLimits
 
 log = logging.getLogger(__name__)
 
@@ -77,18 +79,6 @@ _ATTRIBUTES = {
 }
 # What it reads on uvicorn's RequestResponseCycle (set in its __init__).
 _CYCLE_ATTRIBUTES = {"keep_alive", "response_started", "response_complete"}
-
-
-@dataclass(frozen=True)
-class HttpLimits:
-    max_request_target_bytes: int
-    max_header_bytes: int
-    max_headers: int
-    header_timeout_seconds: float
-    max_body_bytes: int
-    body_timeout_seconds: float
-    body_budget_bytes: int
-    max_connections: int
 
 
 class BodyBudget:
@@ -143,11 +133,14 @@ async def _pipeline_full(scope, receive, send) -> None:
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
-    limits: HttpLimits  # set on the subclass http_protocol() makes, with its worker's budget
-    bodies: BodyBudget
     refusals = RateLimitedWarning(log, "connections refused past APP_MAX_CONNECTIONS")
     rejections = RateLimitedWarning(log, "requests rejected by an HTTP limit")
     upgrades = RateLimitedWarning(log, "upgrade requests refused: this server speaks HTTP/1.1 only")
+
+    def __init__(self, *args, limits: HttpLimits, bodies: BodyBudget, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.limits = limits
+        self.bodies = bodies  # shared by every connection of this worker
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(CoalescingTransport(transport, self.loop))
@@ -411,18 +404,16 @@ def _uvicorn_as_expected() -> bool:
     return assigned >= _ATTRIBUTES and cycle_assigned >= _CYCLE_ATTRIBUTES
 
 
-def http_protocol(limits: HttpLimits) -> type[asyncio.Protocol] | str:
-    """The protocol class for uvicorn.Config(http=...): bounded httptools, or stock h11."""
+def http_protocol(limits: HttpLimits) -> Callable[..., asyncio.Protocol] | str:
+    """The protocol for uvicorn.Config(http=...): bounded httptools, or stock h11."""
     if not _uvicorn_as_expected():
         log.warning(
             "uvicorn %s is not the version app/protocol.py was written for: serving with "
-            "uvicorn's stock h11 protocol (its own header limit; no APP_MAX_BODY_BYTES, "
-            "APP_BODY_TIMEOUT_SECONDS or pipeline depth; slower)",
+            "uvicorn's stock h11 protocol (its own header limit; no APP_BODY_TIMEOUT_SECONDS, "
+            "APP_BODY_BUDGET_BYTES or pipeline depth; slower)",
             uvicorn.__version__,
         )
         return "h11"
-    return type(
-        "LimitedHttpToolsProtocol",
-        (BoundedHttpToolsProtocol,),
-        {"limits": limits, "bodies": BodyBudget(limits.body_budget_bytes)},
+    return functools.partial(
+        BoundedHttpToolsProtocol, limits=limits, bodies=BodyBudget(limits.body_budget_bytes)
     )

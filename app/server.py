@@ -20,7 +20,7 @@ import uvicorn
 from app.lifecycle import Lifecycle
 from app.listener import empty_accept_queues
 from app.main import create_app
-from app.protocol import HttpLimits, http_protocol
+from app.protocol import http_protocol
 from app.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger(__name__)
@@ -64,18 +64,7 @@ def build_server(settings: Settings) -> DrainingServer:
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http=http_protocol(
-            HttpLimits(
-                max_request_target_bytes=settings.max_request_target_bytes,
-                max_header_bytes=settings.max_header_bytes,
-                max_headers=settings.max_headers,
-                header_timeout_seconds=settings.header_timeout_seconds,
-                max_body_bytes=settings.max_body_bytes,
-                body_timeout_seconds=settings.body_timeout_seconds,
-                body_budget_bytes=settings.body_budget_bytes,
-                max_connections=settings.max_connections,
-            )
-        ),
+        http=http_protocol(settings.http_limits),
         timeout_keep_alive=settings.keep_alive_seconds,
         lifespan="on",
         access_log=False,  # the app's middleware logs each request once

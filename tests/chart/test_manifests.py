@@ -1,11 +1,8 @@
 """Chart unit tests over `helm template` output: security, probes, shutdown, labels, hooks."""
 
-import json
-import re
-
 import pytest
-import yaml
 
+from app.settings import ENV_PREFIX, Settings, load_settings
 from tests.chart.conftest import CHART, find, render
 
 DEV = CHART / "values-dev.yaml"
@@ -86,7 +83,7 @@ def test_http_body_limits_reach_the_app_as_settings(docs, tmp_path):
     assert config["APP_BODY_BUDGET_BYTES"] == "67108864"
     # A values file, as --set would give "2.5" as a string.
     limits = tmp_path / "limits.yaml"
-    limits.write_text("http:\n  maxBodyBytes: 0\n  bodyTimeoutSeconds: 2.5\n")
+    limits.write_text("app:\n  maxBodyBytes: 0\n  bodyTimeoutSeconds: 2.5\n")
     config = find(render(limits), "ConfigMap")["data"]
     assert (config["APP_MAX_BODY_BYTES"], config["APP_BODY_TIMEOUT_SECONDS"]) == ("0", "2.5")
 
@@ -95,7 +92,7 @@ def test_large_integers_from_a_values_file_reach_the_app_as_integers(tmp_path):
     # A values file's numbers reach the templates as float64, which would print 1e+06.
     limits = tmp_path / "limits.yaml"
     limits.write_text(
-        "http:\n  maxBodyBytes: 1073741824\n  bodyBudgetBytes: 17179869184\n"
+        "app:\n  maxBodyBytes: 1073741824\n  bodyBudgetBytes: 17179869184\n"
         "  maxHeaderBytes: 1048576\n"
         "  maxRequestTargetBytes: 1048576\n  maxConnections: 1000000\n"
     )
@@ -106,14 +103,14 @@ def test_large_integers_from_a_values_file_reach_the_app_as_integers(tmp_path):
     assert config["APP_MAX_CONNECTIONS"] == "1000000"
 
 
-def test_every_http_value_has_its_app_setting():
-    """Each http.* value is one APP_* key: a value without its key would silently do nothing."""
-    values = yaml.safe_load((CHART / "values.yaml").read_text())["http"]
+def test_the_configmap_gives_the_app_its_own_defaults(monkeypatch):
+    """Each APP_* key the chart writes is a setting the app reads, at the app's default."""
     config = find(render(), "ConfigMap")["data"]
-    keys = {"APP_" + re.sub(r"(?<!^)([A-Z])", r"_\1", name).upper() for name in values}
-    assert keys <= config.keys()
-    schema = json.loads((CHART / "values.schema.json").read_text())["properties"]["http"]
-    assert set(schema["required"]) == set(schema["properties"]) == set(values)
+    for variable, value in config.items():
+        monkeypatch.setenv(variable, value)
+    from_chart = load_settings()
+    assert set(config) <= {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    assert from_chart == Settings()
 
 
 def test_rolling_update_never_drops_below_desired(docs):

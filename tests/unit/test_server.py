@@ -20,8 +20,8 @@ def test_server_uses_fast_loop_bounded_parser_and_no_access_log():
     ).config
     assert (config.host, config.port) == ("0.0.0.0", 9000)
     assert config.loop == "uvloop"
-    assert issubclass(config.http, protocol.BoundedHttpToolsProtocol)
-    assert config.http.limits.max_headers == 20
+    assert config.http.func is protocol.BoundedHttpToolsProtocol
+    assert config.http.keywords["limits"].max_headers == 20
     assert config.timeout_keep_alive == 3
     assert config.access_log is False
     assert config.server_header is False

@@ -68,8 +68,8 @@ Seconds the kubelet waits after SIGTERM's preStop begins: the preStop pause, the
 (readiness 503 while still serving), its in-flight timeout, and a margin before SIGKILL.
 */}}
 {{- define "fastapi-service.terminationGracePeriodSeconds" -}}
-{{- $s := .Values.shutdown }}
-{{- add $s.preStopSeconds $s.drainSeconds $s.timeoutSeconds 5 }}
+{{- $app := .Values.app }}
+{{- add .Values.shutdown.preStopSeconds (ceil $app.shutdownDrainSeconds) (ceil $app.shutdownTimeoutSeconds) 5 }}
 {{- end }}
 
 {{/* Pod and container security settings shared by the service and its test pods. */}}
