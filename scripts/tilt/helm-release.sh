@@ -4,10 +4,13 @@
 # objects, as YAML, from stdout.
 #   helm-release.sh apply  RELEASE NAMESPACE [helm flags...]
 #   helm-release.sh delete RELEASE NAMESPACE
+# With PULL_SECRET (and KUBE_CONTEXT) set, apply makes the release's Deployment the owner of
+# that pull secret (dev-namespace.py wrote it), so deleting the release deletes it too.
 set -euo pipefail
 action=$1 release=$2 namespace=$3
 shift 3
-chart="$(cd "$(dirname "$0")/../.." && pwd)/charts/fastapi-service"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+chart="$root/charts/fastapi-service"
 
 case $action in
   apply)
@@ -15,6 +18,11 @@ case $action in
     # registry:port/name:tag -> repository registry:port/name, tag tag
     helm upgrade --install "$release" "$chart" --namespace "$namespace" --create-namespace \
       --set "image.repository=${image%:*}" --set "image.tag=${image##*:}" "$@" >&2
+    if [[ -n ${PULL_SECRET:-} ]]; then
+      python3 "$root/scripts/cluster/dev-namespace.py" --adopt \
+        --context "${KUBE_CONTEXT:?set with PULL_SECRET}" --namespace "$namespace" \
+        --pull-secret "$PULL_SECRET" --owner "deployment/$release" >&2
+    fi
     helm get manifest "$release" --namespace "$namespace" |
       kubectl get --namespace "$namespace" --output yaml --filename -
     ;;

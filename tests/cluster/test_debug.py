@@ -7,6 +7,7 @@ Figures (attach, save -> breakpoint in the new code) go to .out/e2e.json.
 import json
 import re
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import asdict
@@ -31,10 +32,32 @@ def figures(result) -> dict:
     return {name: round(seconds, 3) for name, seconds in asdict(result).items()}
 
 
+def network_address() -> str:
+    """An IPv4 address of this machine other than loopback (the Docker bridge's at least)."""
+    listed = subprocess.run(
+        ["ip", "-4", "-o", "addr", "show", "scope", "global"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    addresses = re.findall(r"\binet (\d+\.\d+\.\d+\.\d+)/", listed)
+    assert addresses, listed
+    return addresses[0]
+
+
+def connects(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+    except OSError:
+        return False
+    return True
+
+
 def test_tilt_debug_breaks_in_the_pod_and_after_a_live_update(cluster: Cluster, tmp_path):
     project = copy_project(tmp_path / "tilt", share_environment=True)
     port, debug_port = free_port(), free_port()
-    env = tool_env(FASTAPI_PORT=str(port), FASTAPI_DEBUG_PORT=str(debug_port))
+    # As on a remote dev box (`tilt up --host 0.0.0.0`, for its UI): the forwards stay on loopback.
+    env = tool_env(FASTAPI_PORT=str(port), FASTAPI_DEBUG_PORT=str(debug_port), TILT_HOST="0.0.0.0")
     args = ["--mode=k8s", f"--namespace={TILT_NAMESPACE}", "--debug"]
     with (
         cluster.restricted_namespace(TILT_NAMESPACE),
@@ -47,6 +70,16 @@ def test_tilt_debug_breaks_in_the_pod_and_after_a_live_update(cluster: Cluster, 
             wait_ready(f"{url}/readyz", timeout=120)
             result = debug_through_a_reload(project, url, debug_port, remote_root="/srv")
             record("tilt_k8s_debug", figures(result))
+            listed = json.loads(tilt.cli("get", "portforwards", "-o", "json").stdout)["items"]
+            forwards = [f for item in listed for f in item["spec"]["forwards"]]
+            assert {(f["localPort"], f["host"]) for f in forwards} == {
+                (port, "127.0.0.1"),
+                (debug_port, "127.0.0.1"),
+            }
+            elsewhere = network_address()
+            for forwarded in (port, debug_port):
+                assert connects("127.0.0.1", forwarded)
+                assert not connects(elsewhere, forwarded), f"{elsewhere}:{forwarded} answers"
             assert "Will copy 1 file(s) to container" in tilt.logs("fastapi-service")
         finally:
             run_tool("tilt", "down", "--", *args, cwd=project, env=env, timeout=300)

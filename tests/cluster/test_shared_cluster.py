@@ -2,7 +2,9 @@
 each with a `tilt up` of their own checkout into their own namespace, pushing to an
 authenticated TLS registry with their own `docker login`, pods pulling with a secret made
 from it. Both serve, live update reaches each and only each, every button passes, neither
-reaches the other's pods, and no credential shows up in the repo, an image or a log.
+reaches the other's pods, and no credential shows up in the repo, an image or a log. The pull
+secret goes with the release (`tilt down`, `skaffold delete`), and a secret of the same name
+that dev-namespace did not make is never written over.
 """
 
 import base64
@@ -41,6 +43,8 @@ class Developer:
     docker_config: Path
     url: str
     tilt: TiltSession
+    env: dict[str, str]
+    args: list[str]
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +76,8 @@ def developers(shared: SharedCluster, tmp_path_factory) -> Iterator[dict[str, De
             ]
             tilt = stack.enter_context(tilt_up(project, free_port(), env, *args))
             team[name] = Developer(
-                name, f"dev-{name}", project, home / "docker", f"http://127.0.0.1:{port}", tilt
+                *(name, f"dev-{name}", project, home / "docker", f"http://127.0.0.1:{port}"),
+                *(tilt, env, args),
             )
         for developer in team.values():
             developer.tilt.wait_for_api()
@@ -84,6 +89,38 @@ def developers(shared: SharedCluster, tmp_path_factory) -> Iterator[dict[str, De
             round(time.monotonic() - started, 1),
         )
         yield team
+
+
+MANAGED = {"app.kubernetes.io/managed-by": "dev-namespace"}
+
+
+def pull_secret(shared: SharedCluster, namespace: str) -> dict | None:
+    """The metadata of the namespace's registry-credentials secret, None if there is none."""
+    found = shared.kubectl(
+        *("get", "secret", "registry-credentials", "-n", namespace, "--ignore-not-found"),
+        *("-o", "jsonpath={.metadata}"),
+    )
+    return json.loads(found) if found else None
+
+
+def wait_gone(shared: SharedCluster, namespace: str, timeout: float = 120) -> None:
+    """Until the garbage collector has deleted the pull secret with its owner."""
+    deadline = time.monotonic() + timeout
+    while (left := pull_secret(shared, namespace)) is not None:
+        assert time.monotonic() < deadline, f"the pull secret outlived its release: {left}"
+        time.sleep(1)
+
+
+def owned_by_the_release(shared: SharedCluster, namespace: str) -> None:
+    secret = pull_secret(shared, namespace)
+    assert secret is not None, f"no pull secret in {namespace}"
+    assert MANAGED.items() <= (secret.get("labels") or {}).items(), secret
+    uid = shared.kubectl(
+        "get", "deployment", "fastapi-service", "-n", namespace, "-o", "jsonpath={.metadata.uid}"
+    )
+    [owner] = secret.get("ownerReferences") or [None]
+    assert owner, secret
+    assert (owner["kind"], owner["name"], owner["uid"]) == ("Deployment", "fastapi-service", uid)
 
 
 def pod_spec(shared: SharedCluster, namespace: str) -> dict:
@@ -273,3 +310,99 @@ def test_skaffold_run_with_the_shared_profile_deploys_and_helm_tests(shared, dev
     spec = pod_spec(shared, namespace)
     assert spec["containers"][0]["image"].startswith(f"{shared.registry}/alice/fastapi-service:")
     assert spec["imagePullSecrets"] == [{"name": "registry-credentials"}]
+    # `skaffold delete` (as `skaffold dev` does on its way out) takes the pull secret too.
+    owned_by_the_release(shared, namespace)
+    deleted = run_tool(
+        *("skaffold", "delete", "-p", "ci,shared", "--kube-context", shared.context),
+        *("--namespace", namespace),
+        cwd=alice.project,
+        env=tool_env(KUBECONFIG=str(shared.kubeconfig), SKAFFOLD_UPDATE_CHECK="false"),
+        timeout=300,
+    )
+    assert deleted.returncode == 0, deleted.stdout[-3000:] + deleted.stderr[-3000:]
+    wait_gone(shared, namespace)
+
+
+def test_a_secret_of_the_same_name_it_did_not_make_is_left_alone(shared, developers, tmp_path):
+    alice = developers["alice"]
+    namespace = "dev-alice-theirs"
+    # Someone's pull secret for the same registry, made by hand: the very kind it would replace.
+    login = {"auths": {shared.registry: {"auth": base64.b64encode(b"carol:hers").decode()}}}
+    theirs = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "kubernetes.io/dockerconfigjson",
+        "metadata": {"name": "registry-credentials", "namespace": namespace},
+        "stringData": {".dockerconfigjson": json.dumps(login)},
+    }
+    shared.kubectl("create", "namespace", namespace)
+    try:
+        shared.kubectl("create", "-f", "-", stdin=json.dumps(theirs))
+        before = pull_secret(shared, namespace)
+        args = [
+            f"--namespace={namespace}" if a.startswith("--namespace=") else a for a in alice.args
+        ]
+        result = run_tool(
+            *("tilt", "ci", "--port", str(free_port()), "--", *args),
+            cwd=alice.project,
+            env={**alice.env, "TILT_DEV_DIR": str(tmp_path / ".tilt-dev")},
+            timeout=600,
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, output[-3000:]
+        said = f"secret registry-credentials in namespace {namespace} was not made by dev-namespace"
+        assert said in output, output[-3000:]
+        assert f"--namespace {namespace} delete secret registry-credentials" in output
+        # Not written, not labelled, not owned: not touched at all, and nothing deployed.
+        assert pull_secret(shared, namespace) == before
+        kept = shared.kubectl(
+            *("get", "secret", "registry-credentials", "-n", namespace),
+            *("-o", r"jsonpath={.data.\.dockerconfigjson}"),
+        )
+        assert json.loads(base64.b64decode(kept)) == login
+        assert shared.kubectl("get", "deployments", "-n", namespace, "-o", "name") == ""
+    finally:
+        shared.kubectl("delete", "namespace", namespace, "--wait=false")
+
+
+def test_the_pull_secret_can_hold_another_login_than_the_one_images_push_with(shared, developers):
+    """PULL_DOCKER_CONFIG: a pull-only token's Docker config (bob's login stands in for it)."""
+    alice, bob = developers["alice"], developers["bob"]
+    namespace = "dev-alice-robot"
+    try:
+        result = subprocess.run(
+            [
+                *("python3", "scripts/cluster/dev-namespace.py", "--context", shared.context),
+                *("--namespace", namespace, "--registry", f"{shared.registry}/alice"),
+            ],
+            cwd=alice.project,
+            env={**alice.env, "PULL_DOCKER_CONFIG": str(bob.docker_config)},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert f"from the docker login in {bob.docker_config} for {shared.registry}" in (
+            result.stdout
+        )
+        assert shared.logins["bob"] not in result.stdout + result.stderr
+        written = shared.kubectl(
+            *("get", "secret", "registry-credentials", "-n", namespace),
+            *("-o", r"jsonpath={.data.\.dockerconfigjson}"),
+        )
+        auth = json.loads(base64.b64decode(written))["auths"][shared.registry]["auth"]
+        assert base64.b64decode(auth).decode() == f"bob:{shared.logins['bob']}"
+    finally:
+        shared.kubectl("delete", "namespace", namespace, "--wait=false")
+
+
+def test_tilt_down_takes_the_pull_secret_with_the_release(shared, developers):
+    """Last: it ends bob's release (his `tilt up` stops with the module)."""
+    bob = developers["bob"]
+    owned_by_the_release(shared, bob.namespace)
+    down = run_tool("tilt", "down", "--", *bob.args, cwd=bob.project, env=bob.env, timeout=300)
+    assert down.returncode == 0, down.stdout[-3000:] + down.stderr[-3000:]
+    wait_gone(shared, bob.namespace)
+    # Alice's, in her own namespace, stays with her release.
+    owned_by_the_release(shared, developers["alice"].namespace)

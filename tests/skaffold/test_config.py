@@ -28,7 +28,7 @@ def test_profiles_differ_where_they_should(skaffold):
         return yaml.safe_load(skaffold("diagnose", "--yaml-only", profile=profile).stdout)
 
     dev, ci, docker = config("dev"), config("ci"), config("docker")
-    shared = config("dev,shared")
+    shared, ci_shared = config("dev,shared"), config("ci,shared")
     assert dev["build"]["artifacts"][0]["docker"]["target"] == "development"
     assert dev["build"]["artifacts"][0]["sync"]["manual"][0] == {"src": "app/**", "dest": "/srv"}
     # diagnose resolves paths; each profile appends its values file to the chart's defaults.
@@ -48,10 +48,21 @@ def test_profiles_differ_where_they_should(skaffold):
     assert '--registry "${SKAFFOLD_DEFAULT_REPO:?' in prepare["host"]["command"][2]
     templates = shared["deploy"]["helm"]["releases"][0]["setValueTemplates"]
     assert templates["imagePullSecrets[0].name"] == "registry-credentials"
+    assert "--owner deployment/fastapi-service" in prepare["host"]["command"][2]
+    # After every deploy, first of all, the release's Deployment takes the pull secret (if
+    # dev-namespace.py made one): uninstalling the release deletes it.
+    for profile in (dev, ci, shared, ci_shared):
+        adopt = profile["deploy"]["helm"]["hooks"]["after"][0]["host"]["command"][2]
+        assert "scripts/cluster/dev-namespace.py --adopt" in adopt
+        assert "--owner deployment/fastapi-service" in adopt
     assert ci["build"]["artifacts"][0]["docker"]["target"] == "production"
     assert (
         "helm test fastapi-service"
-        in ci["deploy"]["helm"]["hooks"]["after"][0]["host"]["command"][2]
+        in ci["deploy"]["helm"]["hooks"]["after"][-1]["host"]["command"][2]
+    )
+    assert (
+        ci_shared["deploy"]["helm"]["hooks"]["after"][1:]
+        == ci["deploy"]["helm"]["hooks"]["after"][1:]
     )
     assert "helm" not in docker["deploy"]
     assert docker["deploy"]["docker"]["images"] == ["fastapi-service"]

@@ -1,10 +1,12 @@
 """Real tilt against the real Docker engine, in the no-cluster (compose) mode."""
 
+import json
 import subprocess
 
 import pytest
 
 from tests.checkout import copy_project
+from tests.debugger.dap import Session
 from tests.debugger.scenario import debug_through_a_reload
 from tests.live_edit import PATH, LiveEdit
 from tests.prerequisites import docker, run_tool
@@ -65,6 +67,70 @@ def test_debug_mode_breaks_in_the_container_and_again_after_a_live_update(tilt_e
             assert "Will copy 1 file(s) to container" in tilt.log.read_text()
     finally:
         run_tool("tilt", "down", "--", *args, cwd=project, env=env, timeout=120)
+
+
+# In the service's image, on a given network: which hosts accept a connection on debugpy's port.
+PROBE = """
+import socket, sys
+for host in sys.argv[1:]:
+    try:
+        socket.create_connection((host, 5678), timeout=3).close()
+        print(host, "connected")
+    except OSError as error:
+        print(host, "not reached:", error)
+"""
+
+
+def test_debug_mode_reaches_debugpy_only_through_the_loopback_port(tilt_env, tmp_path):
+    """debugpy runs whatever code it is sent: no other container may reach it."""
+    cli = docker()
+    project = copy_project(tmp_path / "isolated", share_environment=True)
+    debug_port = free_port()
+    env = {**tilt_env, "FASTAPI_PORT": str(free_port()), "FASTAPI_DEBUG_PORT": str(debug_port)}
+    args = ["--mode=compose", "--debug"]
+    made = []
+    try:
+        with tilt_up(project, free_port(), env, *args):
+            wait_ready(f"http://127.0.0.1:{env['FASTAPI_PORT']}/readyz", timeout=300)
+            session = Session("127.0.0.1", debug_port)
+            try:
+                capabilities = session.request("initialize", {"adapterID": "debugpy"})
+                assert "supportsConfigurationDoneRequest" in capabilities
+            finally:
+                session.close()
+
+            [service] = json.loads(_docker(cli, "inspect", f"{project.name}-fastapi-service-1"))
+            compose_project = service["Config"]["Labels"]["com.docker.compose.project"]
+            networks = service["NetworkSettings"]["Networks"]
+            addresses = [attachment["IPAddress"] for attachment in networks.values()]
+
+            def probe(network: str, *hosts: str) -> str:
+                command = ["run", "--rm", "--network", network, service["Image"], "python", "-c"]
+                return _docker(cli, *command, PROBE, *hosts)
+
+            # Where `docker compose run system-test` runs, and any service added to the file;
+            # compose makes it when a service on it starts, so this test may have to.
+            default = f"{compose_project}_default"
+            if not _docker(cli, "network", "ls", "-q", "--filter", f"name=^{default}$"):
+                labels = f"com.docker.compose.project={compose_project}"
+                _docker(cli, "network", "create", "--label", labels, default)
+                made.append(default)
+            outside = probe(default, "fastapi-service", *addresses)
+            assert "connected" not in outside, outside
+            # Beside the service the same probe connects: the network says no, not the probe.
+            [own] = networks
+            assert own == f"{compose_project}_debug"
+            assert probe(own, *addresses) == f"{addresses[0]} connected"
+    finally:
+        run_tool("tilt", "down", "--", *args, cwd=project, env=env, timeout=120)
+        for network in made:
+            subprocess.run([cli, "network", "rm", network], capture_output=True, check=False)
+
+
+def _docker(cli: str, *args: str) -> str:
+    result = subprocess.run([cli, *args], capture_output=True, text=True, check=False, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
 
 
 def _image_of(container: str) -> str:

@@ -10,7 +10,7 @@ import yaml
 
 from tests.checkout import copy_project
 from tests.prerequisites import ROOT
-from tests.tilt.conftest import kubeconfig, manifests, tiltfile_result
+from tests.tilt.conftest import LOCAL_CONTEXT, kubeconfig, manifests, tiltfile_result
 
 MANUAL = 2  # Tilt's TriggerModeManual: runs only when triggered, never at start-up
 BUTTONS = {"helm-test": "tests", "system-tests": "tests", "load-test": "load"}
@@ -53,6 +53,7 @@ def test_service_is_a_helm_release_with_port_forward_links_and_label(k8s):
     ]
     assert "charts/fastapi-service/values-dev.yaml" in deploy["applyCmd"]["args"]
     assert deploy["imageMaps"] == ["fastapi-service-dev"]
+    assert not deploy["applyCmd"].get("env")  # no pull secret on the local cluster
     [forward] = deploy["portForwardTemplateSpec"]["forwards"]
     assert (forward["localPort"], forward["containerPort"]) == (8000, 8000)
     assert {link["URL"]["Path"] for link in deploy["Links"]} >= {"/docs", "/redoc"}
@@ -132,7 +133,11 @@ def test_on_a_shared_cluster_images_pull_with_your_login_and_only_the_namespace_
     assert prepare[2:] == [
         *("--context", "shared-dev", "--namespace", "dev-alice"),
         *("--registry", registry, "--pull-secret", "registry-credentials"),
+        *("--owner", "deployment/fastapi-service"),
     ]
+    # After the install, the release's Deployment becomes the secret's owner (tilt down).
+    apply_env = shared["fastapi-service"]["DeployTarget"]["applyCmd"]["env"]
+    assert set(apply_env) == {"PULL_SECRET=registry-credentials", "KUBE_CONTEXT=shared-dev"}
 
 
 def test_compose_mode_keeps_the_service_and_test_buttons(tilt_env):
@@ -193,6 +198,53 @@ def test_debug_runs_the_server_under_debugpy_in_every_mode(tilt_env):
     assert args[-4:] == ["--set", "debug.enabled=true", "--set", "debug.wait=false"]
     forwards = k8s["DeployTarget"]["portForwardTemplateSpec"]["forwards"]
     assert {(f["localPort"], f["containerPort"]) for f in forwards} == {(8000, 8000), (5678, 5678)}
+
+
+def forwards_of(manifest) -> list[dict]:
+    """Every port-forward a manifest declares, wherever Tilt's JSON nests them."""
+    if isinstance(manifest, dict):
+        found = list((manifest.get("portForwardTemplateSpec") or {}).get("forwards") or [])
+        return found + [f for value in manifest.values() for f in forwards_of(value)]
+    if isinstance(manifest, list):
+        return [f for value in manifest for f in forwards_of(value)]
+    return []
+
+
+def test_tilt_host_is_the_default_host_of_a_port_forward(tilt_env, tmp_path):
+    """What the next test relies on: TILT_HOST (`tilt up --host`) binds unpinned forwards."""
+    (tmp_path / "Tiltfile").write_text(
+        f"allow_k8s_contexts('{LOCAL_CONTEXT}')\n"
+        "k8s_yaml(blob('apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: probe}\\n'))\n"
+        "k8s_resource(new_name='probe', objects=['probe:configmap'], port_forwards=[9000])\n"
+    )
+    result = tiltfile_result({**tilt_env, "TILT_HOST": "0.0.0.0"}, cwd=tmp_path)
+    assert [f["host"] for f in forwards_of(manifests(result))] == ["0.0.0.0"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--mode=k8s"],
+        ["--mode=k8s", "--debug"],
+        ["--mode=k8s", "--debug-wait", "--scoped", "--port=8001"],
+        ["--mode=k8s", "--allow-context=shared-dev", "--namespace=dev-alice", "--debug"],
+    ],
+    ids=["k8s", "debug", "scoped-debug-wait", "shared-debug"],
+)
+def test_every_port_forward_binds_loopback_even_under_tilt_up_host_0_0_0_0(
+    tilt_env, tmp_path, args
+):
+    """debugpy runs whatever code it is sent: never on the network a remote dev box is on."""
+    context = "shared-dev" if "--allow-context=shared-dev" in args else LOCAL_CONTEXT
+    env = {
+        **tilt_env,
+        "TILT_HOST": "0.0.0.0",
+        "KUBECONFIG": str(kubeconfig(tmp_path / "kc", context)),
+    }
+    forwards = forwards_of(manifests(tiltfile_result(env, *args)))
+    expected = 2 if any(arg.startswith("--debug") for arg in args) else 1
+    assert len(forwards) == expected, forwards
+    assert {f["host"] for f in forwards} == {"127.0.0.1"}, forwards
 
 
 def test_debug_port_is_a_setting(tilt_env):
