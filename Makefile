@@ -3,6 +3,8 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
+# The service's one name here: images, compose service, SBOMs (copier renames it).
+SERVICE := fastapi-service
 # Pinned tools (make tools) come before anything else on PATH.
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export DOCKER_BUILDKIT := 1
@@ -69,10 +71,10 @@ generate: sync ## Rewrite what app/settings.py is the source of: the chart's app
 lint: sync ## The pre-commit hooks over every file: ruff, ruff format, hadolint, shellcheck, helm lint, actionlint
 	uv run pre-commit run --all-files
 
-images: engine sbom ## Build fastapi-service (production), fastapi-service-dev and fastapi-service-k6, with SBOMs
-	$(BASE_IMAGE_ENV) docker build --build-arg PYTHON_IMAGE --tag fastapi-service:latest .
-	$(BASE_IMAGE_ENV) docker build --build-arg PYTHON_IMAGE --target development --tag fastapi-service-dev .
-	$(BASE_IMAGE_ENV) docker build --build-arg PYTHON_IMAGE --target k6 --tag fastapi-service-k6 .
+images: engine sbom ## Build the production, development (-dev) and load-test (-k6) images, with SBOMs
+	$(BASE_IMAGE_ENV) docker build --build-arg PYTHON_IMAGE --tag $(SERVICE):latest .
+	$(BASE_IMAGE_ENV) docker build --build-arg PYTHON_IMAGE --target development --tag $(SERVICE)-dev .
+	$(BASE_IMAGE_ENV) docker build --build-arg PYTHON_IMAGE --target k6 --tag $(SERVICE)-k6 .
 
 # CycloneDX, from the lock the images install (uv export): the production image holds the
 # runtime dependencies and the system-test group (for helm test), the dev image the dev group;
@@ -82,14 +84,14 @@ SBOM_DIR := .out/sbom
 sbom: sync ## The packages of each image as a CycloneDX SBOM in .out/sbom
 	mkdir -p $(SBOM_DIR)
 	uv export --quiet --locked --format cyclonedx1.5 --no-default-groups --group system-test \
-	  --output-file $(SBOM_DIR)/fastapi-service.cdx.json
+	  --output-file $(SBOM_DIR)/$(SERVICE).cdx.json
 	uv export --quiet --locked --format cyclonedx1.5 --no-default-groups --group dev \
-	  --output-file $(SBOM_DIR)/fastapi-service-dev.cdx.json
+	  --output-file $(SBOM_DIR)/$(SERVICE)-dev.cdx.json
 	uv run --quiet cyclonedx-py requirements requirements/k6.txt \
-	  --output-format JSON --spec-version 1.5 --output-file $(SBOM_DIR)/fastapi-service-k6.cdx.json
+	  --output-format JSON --spec-version 1.5 --output-file $(SBOM_DIR)/$(SERVICE)-k6.cdx.json
 
 compose-up: engine ## The service in docker compose with live sync (Ctrl-C stops)
-	$(BASE_IMAGE_ENV) docker compose up --build --watch fastapi-service
+	$(BASE_IMAGE_ENV) docker compose up --build --watch $(SERVICE)
 
 load: tools ## k6 run of load/load.js against FASTAPI_ROOT (default 127.0.0.1:8000)
 	mkdir -p .out
@@ -135,8 +137,8 @@ skaffold-docker: tools engine ## No cluster: skaffold build, deploy to Docker, v
 	mkdir -p .out
 	$(BASE_IMAGE_ENV) skaffold build -p docker --file-output $(SKAFFOLD_BUILD)
 	skaffold deploy -p docker -a $(SKAFFOLD_BUILD)
-	net=$$(docker inspect fastapi-service -f '{{range $$k, $$v := .NetworkSettings.Networks}}{{$$k}}{{end}}'); \
+	net=$$(docker inspect $(SERVICE) -f '{{range $$k, $$v := .NetworkSettings.Networks}}{{$$k}}{{end}}'); \
 	status=0; \
 	skaffold verify -p docker -a $(SKAFFOLD_BUILD) --docker-network "$$net" || status=$$?; \
-	skaffold exec fastapi-service-load -p docker -a $(SKAFFOLD_BUILD) --docker-network "$$net" || status=$$?; \
+	skaffold exec $(SERVICE)-load -p docker -a $(SKAFFOLD_BUILD) --docker-network "$$net" || status=$$?; \
 	skaffold delete -p docker; exit $$status

@@ -10,7 +10,7 @@ set -euo pipefail
 action=$1 release=$2 namespace=$3
 shift 3
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-chart="$root/charts/fastapi-service"
+chart="$root/charts/$release"  # the chart folder is named after the release
 
 case $action in
   apply)

@@ -23,6 +23,16 @@ def test_diagnose_parses_every_profile(skaffold, profile):
     assert [a["image"] for a in config["build"]["artifacts"]] == expected
 
 
+@pytest.mark.parametrize("profile", HELM_PROFILES)
+def test_render_without_a_build_gives_the_charts_own_image(skaffold, profile):
+    """`skaffold render --digest-source=none` knows no image: the chart's defaults, not
+    "<no value>" (which the chart's schema refuses)."""
+    result = skaffold("render", "--offline", "--digest-source=none", profile=profile)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "<no value>" not in result.stdout
+    assert 'image: "fastapi-service:' in result.stdout
+
+
 def test_profiles_differ_where_they_should(skaffold):
     def config(profile):
         return yaml.safe_load(skaffold("diagnose", "--yaml-only", profile=profile).stdout)
