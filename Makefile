@@ -68,6 +68,14 @@ test-watch: sync ## Tests on save without Tilt: on each save, the unit tests it 
 generate: sync ## Rewrite what app/settings.py is the source of: the chart's app values, schema and ConfigMap, docs/settings.md
 	uv run python scripts/generate.py
 
+# mkdocs.yml: docs/ as a site, strict (a broken link or anchor fails), nothing from the network.
+.PHONY: docs docs-serve
+docs: sync ## The documentation site (mkdocs.yml, docs/) into .out/site, which opens from disk
+	uv run mkdocs build
+
+docs-serve: sync ## The site on http://127.0.0.1:8090, rebuilt on every save (warnings shown, not fatal)
+	uv run mkdocs serve --no-strict --dev-addr 127.0.0.1:8090
+
 lint: sync ## The pre-commit hooks over every file: ruff, ruff format, hadolint, shellcheck, helm lint, actionlint
 	uv run pre-commit run --all-files
 
@@ -127,6 +135,10 @@ bench: sync tools engine ## Speed and size figures: .out/bench.json, docs/bench.
 	offline/host/ensure-packages.sh wrk
 	uv sync --locked --group bench
 	$(BASE_IMAGE_ENV) uv run --group bench python -m bench
+
+.PHONY: bench-report
+bench-report: sync ## docs/benchmarks.md's tables from .out/bench.json and .out/e2e.json (a missing file keeps its tables)
+	uv run python -m bench.report
 
 bench-first-run: sync ## A newcomer's first `make dev` in a fresh clone, nothing cached, step by step: .out/first-run-jobsN.json, N = DEV_JOBS (30-40 min air-gapped)
 	uv run python -m bench.first_run --jobs $(DEV_JOBS)

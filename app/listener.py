@@ -44,7 +44,8 @@ def queued(sock: socket.socket) -> int:
         info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
     except OSError:
         return 0  # not to be known here: close as before
-    return struct.unpack_from("I", info, _TCPI_UNACKED_OFFSET)[0]
+    unacked: int = struct.unpack_from("I", info, _TCPI_UNACKED_OFFSET)[0]
+    return unacked
 
 
 async def empty_accept_queues(sockets: list[socket.socket], limit_seconds: float = 2.0) -> None:

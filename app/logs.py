@@ -5,7 +5,7 @@ import logging
 import sys
 import threading
 import time
-from typing import NamedTuple
+from typing import NamedTuple, TextIO
 
 import orjson
 
@@ -137,7 +137,7 @@ class RateLimitedWarning:
             self.logged_at = now
 
 
-class BatchingStreamHandler(logging.StreamHandler):
+class BatchingStreamHandler(logging.StreamHandler[TextIO]):
     """Buffers lines and writes them in batches, at most FLUSH_SECONDS after they were logged.
 
     At thousands of requests per second, one write system call per access-log line took a
@@ -146,9 +146,10 @@ class BatchingStreamHandler(logging.StreamHandler):
     """
 
     formatter: LineFormatter  # write_line renders LogLines with it
+    lock: threading.RLock  # Handler.__init__ creates it (createLock)
 
     def __init__(
-        self, stream: io.TextIOBase, owns_stream: bool, flush_seconds: float = FLUSH_SECONDS
+        self, stream: TextIO, owns_stream: bool, flush_seconds: float = FLUSH_SECONDS
     ) -> None:
         super().__init__(stream)
         self.owns_stream = owns_stream
@@ -238,7 +239,7 @@ def log_access(
     handler.write_line(LogLine(time.time(), "INFO", ACCESS_LOGGER, message, fields))
     if _other_handlers(handler):
         record = _access.makeRecord(
-            ACCESS_LOGGER, logging.INFO, __file__, 0, message, None, None, extra=fields
+            ACCESS_LOGGER, logging.INFO, __file__, 0, message, (), None, extra=fields
         )
         record.written_to_stdout = True  # _NotWrittenYet keeps it off the stdout handler
         _access.handle(record)

@@ -23,6 +23,7 @@ import http
 import json
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import httptools
 import uvicorn
@@ -37,6 +38,11 @@ except ImportError:  # moved or gone: http_protocol() finds the methods missing 
 from app.coalescing import CoalescingTransport
 from app.logs import RateLimitedWarning
 from app.settings import HttpLimits
+
+if TYPE_CHECKING:
+    # uvicorn's own ASGI types: what its request pipeline holds (`pipeline`).
+    from uvicorn._types import ASGIReceiveCallable, ASGISendCallable, Scope
+    from uvicorn.server import ServerState
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +127,9 @@ _PIPELINE_FULL = json.dumps(
 ).encode()
 
 
-async def _pipeline_full(scope, receive, send) -> None:
+async def _pipeline_full(
+    scope: "Scope", receive: "ASGIReceiveCallable", send: "ASGISendCallable"
+) -> None:
     """The ASGI answer to the request past PIPELINE_DEPTH, sent in its turn."""
     headers = [
         (b"content-type", b"application/json"),
@@ -137,18 +145,31 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     rejections = RateLimitedWarning(log, "requests rejected by an HTTP limit")
     upgrades = RateLimitedWarning(log, "upgrade requests refused: this server speaks HTTP/1.1 only")
 
-    def __init__(self, *args, limits: HttpLimits, bodies: BodyBudget, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        server_state: "ServerState",
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+        *,
+        limits: HttpLimits,
+        bodies: BodyBudget,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
         self.limits = limits
         self.bodies = bodies  # shared by every connection of this worker
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
-        super().connection_made(CoalescingTransport(transport, self.loop))
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # A server's protocol always gets a stream Transport; CoalescingTransport is duck-typed,
+        # with the Transport methods uvicorn calls (app/coalescing.py).
+        coalescing = CoalescingTransport(cast(asyncio.Transport, transport), self.loop)
+        super().connection_made(cast(asyncio.Transport, coalescing))
         limits = self.limits
         self._max_head_bytes = limits.max_request_target_bytes + limits.max_header_bytes
         self._receiving = False  # between a request's first byte and the end of its headers
         self._in_body = False  # between the end of a request's headers and its end
-        self._body_started = self._body_bytes = 0
+        self._body_started: float = 0
+        self._body_bytes = 0
         self._bodies_held = 0  # body bytes of this connection's requests still being answered
         self._stalled_bytes = 0  # bytes of a body's framing or trailers with no body in them
         self._trailer_bytes = self._trailers = 0
@@ -157,7 +178,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_started = self.loop.time()  # a new connection owes its first request
         self._head_bytes = self._chunk_bytes = 0
         self._half_closed = False
-        self._header_timer = None
+        self._header_timer: asyncio.TimerHandle | None = None
         if len(self.connections) > limits.max_connections:
             self.refusals.note(limit=limits.max_connections)
             self.transport.write(_REFUSED)
@@ -217,7 +238,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                 else:
                     self._stalled_bytes = 0
 
-    def eof_received(self) -> bool:
+    # asyncio's Protocol lets eof_received return True (keep the transport open); uvicorn's
+    # annotation narrowed it to None.
+    def eof_received(self) -> bool:  # type: ignore[override]
         # The client half-closed (shutdown(SHUT_WR), `nc -N`, some proxies): keep the
         # transport open to answer what it sent, and close once that is done.
         if self.cycle is None or (self.cycle.response_complete and not self.pipeline):
@@ -404,7 +427,7 @@ def _uvicorn_as_expected() -> bool:
     return assigned >= _ATTRIBUTES and cycle_assigned >= _CYCLE_ATTRIBUTES
 
 
-def http_protocol(limits: HttpLimits) -> Callable[..., asyncio.Protocol] | str:
+def http_protocol(limits: HttpLimits) -> Callable[..., BoundedHttpToolsProtocol] | Literal["h11"]:
     """The protocol for uvicorn.Config(http=...): bounded httptools, or stock h11."""
     if not _uvicorn_as_expected():
         log.warning(

@@ -64,13 +64,16 @@ def build_server(settings: Settings) -> DrainingServer:
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http=http_protocol(settings.http_limits),
-        timeout_keep_alive=settings.keep_alive_seconds,
+        # uvicorn calls `http` to make each protocol, so a factory serves; it asks for a class.
+        http=http_protocol(settings.http_limits),  # type: ignore[arg-type]
+        # Both timeouts go to asyncio (call_later, wait_for), which takes float seconds;
+        # uvicorn's annotations say int.
+        timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]
         lifespan="on",
         access_log=False,  # the app's middleware logs each request once
         log_config=None,  # the app configured logging already
         server_header=False,
-        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,  # type: ignore[arg-type]
     )
     return DrainingServer(config, lifecycle, settings.shutdown_drain_seconds)
 

@@ -7,7 +7,7 @@ everywhere; `chart` in its json_schema_extra names its chart value when it is no
 `app.<camelCase name>`, or None when the chart does not set it.
 """
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -133,7 +133,8 @@ class Settings(HttpLimits, BaseSettings):
         return HttpLimits(**{name: getattr(self, name) for name in HttpLimits.model_fields})
 
 
-def load_settings(**overrides: object) -> Settings:
+# Any: pydantic validates and coerces each override, as it does the environment's strings.
+def load_settings(**overrides: Any) -> Settings:
     """Read the environment; raise SettingsError naming each bad variable."""
     try:
         return Settings(**overrides)

@@ -51,8 +51,12 @@ def main() -> None:
             print(json.dumps(results[name], indent=2), flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
-    chart.draw(results, args.chart)
-    print(f"wrote {args.output} and {args.chart}")
+    print(f"wrote {args.output}")
+    if chart.draw(results, args.chart):
+        print(f"wrote {args.chart}")
+    else:
+        print(f"no chart: none of {', '.join(chosen)} has a panel; {args.chart} left as it was")
+    print("`make bench-report` puts the figures on docs/benchmarks.md")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,6 @@
-"""The README's chart of the comparisons (docs/bench.png)."""
+"""The chart of the comparisons on docs/benchmarks.md (docs/bench.png)."""
 
 from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 
 from bench.serving import PRODUCTION
 
@@ -13,8 +8,9 @@ from bench.serving import PRODUCTION
 P99_GOAL_MS = 10
 
 
-def draw(results: dict, path: Path) -> None:
-    panels = [
+def panels(results: dict) -> list[tuple]:
+    """(draw_panel, suite results) for each panel the measured suites have figures for."""
+    return [
         (draw_panel, results[suite])
         for suite, draw_panel in (
             ("reload", _reload),
@@ -25,18 +21,32 @@ def draw(results: dict, path: Path) -> None:
         )
         if suite in results
     ]
-    columns = min(len(panels), 2)
-    rows = -(-len(panels) // columns)
+
+
+def draw(results: dict, path: Path) -> bool:
+    """Draw the chart into path; False, leaving path as it was, when no panel applies (e.g.
+    `--only debug,image`: those suites have no comparison to draw)."""
+    chosen = panels(results)
+    if not chosen:
+        return False
+    import matplotlib  # only here: the bench group's, and only when there is something to draw
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    columns = min(len(chosen), 2)
+    rows = -(-len(chosen) // columns)
     figure, axes = plt.subplots(rows, columns, figsize=(7 * columns, 3.6 * rows), squeeze=False)
-    for ax, (draw_panel, suite_results) in zip(axes.flat, panels, strict=False):
+    for ax, (draw_panel, suite_results) in zip(axes.flat, chosen, strict=False):
         draw_panel(ax, suite_results)
-    for ax in axes.flat[len(panels) :]:
+    for ax in axes.flat[len(chosen) :]:
         ax.set_visible(False)
     figure.suptitle("fastapi-service, measured side by side (make bench)")
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
     plt.close(figure)
+    return True
 
 
 def _bars(ax, labels: list[str], values: list[float], unit: str, title: str, ours: str) -> None:

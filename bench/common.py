@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.live_edit import PATH, LiveEdit
-from tests.prerequisites import ROOT
-from tests.system.service import wait_ready
+from harness.live_edit import PATH, LiveEdit
+from harness.prerequisites import ROOT
+from harness.server import wait_ready
 
 SERVER_CORE, LOAD_CORE = "0", "1"
 

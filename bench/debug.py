@@ -1,5 +1,5 @@
 """The debugger on the local reloader: attach time, and save -> breakpoint hit in the new code
-(tests/debugger/scenario.py, the same steps the tests assert), repeated on fresh servers."""
+(harness/debugger/scenario.py, the same steps the tests assert), repeated on fresh servers."""
 
 import os
 import subprocess
@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from bench.common import summary
-from tests.checkout import copy_project
-from tests.debugger.scenario import debug_through_a_reload
-from tests.live_edit import LiveEdit
-from tests.system.service import free_port, wait_ready
+from harness.checkout import copy_project
+from harness.debugger.scenario import debug_through_a_reload
+from harness.live_edit import LiveEdit
+from harness.server import free_port, wait_ready
 
 ROUNDS = 5
 

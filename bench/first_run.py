@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bench.common import ROOT
 from bench.image import PINNED_BASE
-from tests.system.service import wait_ready
+from harness.server import wait_ready
 
 OUT = ROOT / ".out"
 URL = "http://127.0.0.1:8000/healthz"

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from app.settings import Settings
-from tests.runtime.hostile import server_with_body_route
+from harness.hostile import server_with_body_route
 
 DEFAULTS = Settings()
 CONNECTIONS = DEFAULTS.max_connections - 10  # room for the probes beside them

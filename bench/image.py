@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 from bench.common import ROOT, summary
-from tests.checkout import copy_project
-from tests.images import build, docker
-from tests.live_edit import LiveEdit
-from tests.system.service import free_port, wait_ready
+from harness.checkout import copy_project
+from harness.images import build, docker
+from harness.live_edit import LiveEdit
+from harness.server import free_port, wait_ready
 
 # The Dockerfile's base image, where it is pinned; the images build from PYTHON_IMAGE instead
 # when it is set (make sets it to the offline kit's stand-in where no registry answers).

@@ -4,9 +4,9 @@ import sys
 from pathlib import Path
 
 from bench.common import server, summary, time_edits
-from tests.checkout import copy_project
-from tests.live_edit import LiveEdit
-from tests.system.service import free_port
+from harness.checkout import copy_project
+from harness.live_edit import LiveEdit
+from harness.server import free_port
 
 EDITS = 10
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.common import LOAD_CORE, ROOT, pinned, rss_mb, server, summary, wrk
-from tests.system.service import free_port
+from harness.server import free_port
 
 # The requests load/load.js sends, by name: every server but the seed is measured on each.
 REQUESTS = json.loads((ROOT / "load" / "requests.json").read_text())

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from bench.common import summary
-from tests.checkout import copy_project
+from harness.checkout import copy_project
 
 ROUNDS = 5
 CHANGES = {

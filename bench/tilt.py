@@ -6,9 +6,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.common import ROOT, summary, time_edits
-from tests.checkout import copy_project
-from tests.live_edit import LiveEdit
-from tests.system.service import free_port, wait_ready
+from harness.checkout import copy_project
+from harness.live_edit import LiveEdit
+from harness.server import free_port, wait_ready
 
 EDITS = 10
 REBUILDS = 5

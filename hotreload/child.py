@@ -2,7 +2,7 @@
 
 Reports to the supervisor, one JSON line each: `ready` once it is serving, then the installed
 modules it imported, uvicorn's own included (the supervisor preloads them so the next fork
-skips them).
+skips them). Forked, it runs serve(); spawned as a fresh interpreter (spawn()), main().
 """
 
 import asyncio
@@ -12,10 +12,22 @@ import socket
 import sys
 import sysconfig
 import traceback
+from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
+from types import FrameType
+from typing import Any, Literal
 
 import uvicorn
 from uvicorn.importer import import_from_string
+
+from hotreload.processes import die_with_parent
+from hotreload.reports import Message
+
+# ASGI's callables, as far as the error app needs them.
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # Installed code, which the supervisor may keep imported across reloads.
 # Both spellings of each path: a module's __file__ keeps a symlinked venv's path unresolved.
@@ -30,7 +42,7 @@ _INSTALLED = tuple(
 
 def installed_modules(project_dirs: list[Path]) -> list[str]:
     project = tuple(str(d) for d in project_dirs)
-    names = []
+    names: list[str] = []
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None)
         if path and path.startswith(_INSTALLED) and not path.startswith(project):
@@ -38,11 +50,11 @@ def installed_modules(project_dirs: list[Path]) -> list[str]:
     return sorted(names)
 
 
-def error_app(message: str):
+def error_app(message: str) -> ASGIApp:
     """An ASGI app that answers every request with the import error, until the next save."""
     body = message.encode()
 
-    async def app(scope, receive, send) -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         await send(
@@ -60,7 +72,12 @@ def error_app(message: str):
 class ReportingServer(uvicorn.Server):
     """A uvicorn server that reports readiness and stops accepting the moment it is told to exit."""
 
-    def __init__(self, config: uvicorn.Config, report, project_dirs: list[Path] | None) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        report: Callable[[Message], None],
+        project_dirs: list[Path] | None,
+    ) -> None:
         super().__init__(config)
         self.report = report
         self.project_dirs = project_dirs  # None: serving the import error, nothing to preload
@@ -75,7 +92,7 @@ class ReportingServer(uvicorn.Server):
             if self.project_dirs is not None:
                 self.report({"modules": installed_modules(self.project_dirs)})
 
-    def handle_exit(self, sig: int, frame) -> None:
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
         # uvicorn notices should_exit only on its next 0.1 s tick; a newer child is already
         # serving, so close the listener now and let it take every new connection.
@@ -96,9 +113,12 @@ class ReportingServer(uvicorn.Server):
 def serve(app_path: str, sock: socket.socket, project_dirs: list[Path], report_fd: int) -> int:
     stream = os.fdopen(report_fd, "w", buffering=1)
 
-    def report(message: dict) -> None:
+    def report(message: Message) -> None:
         stream.write(json.dumps(message) + "\n")
 
+    app: ASGIApp
+    lifespan: Literal["auto", "off"]
+    preload_from: list[Path] | None
     try:
         app = import_from_string(app_path)
     except BaseException:  # any error in the project's code, SyntaxError and SystemExit included
@@ -121,11 +141,20 @@ def serve(app_path: str, sock: socket.socket, project_dirs: list[Path], report_f
     return 0
 
 
-def main() -> None:
-    """python -m hotreload.child APP SOCKET_FD REPORT_FD WATCH_DIR...: what the supervisor
-    spawns instead of forking once forking is unsafe."""
-    from hotreload.supervisor import die_with_parent
+def spawn(app_path: str, sock: socket.socket, project_dirs: list[Path]) -> tuple[int, int]:
+    """A fresh interpreter running main(), for when forking the supervisor is unsafe; return
+    (pid, read end of its report pipe)."""
+    read_fd, write_fd = os.pipe()
+    os.set_inheritable(write_fd, True)
+    argv = [sys.executable, "-m", "hotreload.child", app_path, str(sock.fileno())]
+    argv += [str(write_fd), *map(str, project_dirs)]
+    pid = os.posix_spawn(sys.executable, argv, os.environ)
+    os.close(write_fd)
+    return pid, read_fd
 
+
+def main() -> None:
+    """python -m hotreload.child APP SOCKET_FD REPORT_FD WATCH_DIR..., as spawn() runs it."""
     app_path, sock_fd, report_fd, *watch = sys.argv[1:]
     die_with_parent()
     sock = socket.socket(fileno=int(sock_fd))

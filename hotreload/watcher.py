@@ -3,10 +3,11 @@
 import json
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from hotreload import bytecode
+from hotreload.reports import Message
 
 # Wait this long after a change for more changes (an editor's save or a tar extraction is
 # several events within a few ms), then report the batch. watchfiles sleeps a step between
@@ -36,7 +37,7 @@ def report(directories: list[Path], report_fd: int) -> None:
         send(report_fd, {"changed": paths})
 
 
-def send(report_fd: int, message: dict) -> None:
+def send(report_fd: int, message: Message) -> None:
     os.write(report_fd, (json.dumps(message) + "\n").encode())
 
 
@@ -54,7 +55,7 @@ class _Watching:
         return False
 
 
-def sources(directories: list[Path], ignore_dirs) -> Iterator[Path]:
+def sources(directories: list[Path], ignore_dirs: Sequence[str]) -> Iterator[Path]:
     """Every .py file under the directories, outside the directories the watcher ignores."""
     for directory in directories:
         for root, dirs, files in os.walk(directory):

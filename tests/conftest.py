@@ -1,8 +1,11 @@
-"""Session fixtures shared by the tests that need the project's images."""
+"""Session fixtures shared by the tests: the project's images, a local server."""
+
+from collections.abc import Iterator
 
 import pytest
 
-from tests import images, prerequisites
+from harness import images, prerequisites
+from harness.server import server_process
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +24,16 @@ def development_image() -> str:
 def load_image() -> str:
     prerequisites.docker()
     return images.build("fastapi-service-k6:test", target="k6")
+
+
+@pytest.fixture(scope="session")
+def local_fastapi_root() -> Iterator[str]:
+    """The production server from this checkout, for tests/system when FASTAPI_ROOT is unset.
+
+    Here, not in tests/system: the images carry that suite, and harness is not in them.
+    """
+    with server_process() as (root, _):
+        yield root
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import Field
 
 from app.settings import Settings
-from tests.prerequisites import ROOT
+from harness.prerequisites import ROOT
 
 SCRIPT = ROOT / "scripts" / "generate.py"
 spec = importlib.util.spec_from_file_location("generate", SCRIPT)

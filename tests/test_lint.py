@@ -1,10 +1,10 @@
 """The repository passes its own pre-commit hooks (.pre-commit-config.yaml: ruff, ruff format,
-hadolint, shellcheck, helm lint, actionlint), run as a developer's commit would run them."""
+mypy, hadolint, shellcheck, helm lint, actionlint), run as a developer's commit would run them."""
 
 import subprocess
 
-from tests.checkout import commit_all, copy_project
-from tests.prerequisites import tool, tool_env
+from harness.checkout import commit_all, copy_project
+from harness.prerequisites import tool, tool_env
 
 
 def test_pre_commit_passes_on_every_file(tmp_path):
@@ -20,5 +20,14 @@ def test_pre_commit_passes_on_every_file(tmp_path):
         env=tool_env(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home")),
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    for hook in ("ruff check", "ruff format", "hadolint", "shellcheck", "helm lint", "actionlint"):
+    hooks = (
+        "ruff check",
+        "ruff format",
+        "mypy",
+        "hadolint",
+        "shellcheck",
+        "helm lint",
+        "actionlint",
+    )
+    for hook in hooks:
         assert f"{hook}." in result.stdout, f"{hook} did not run"

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from harness.prerequisites import ROOT, run_tool
 from tests.cluster.cluster import kube_version
-from tests.prerequisites import ROOT, run_tool
 
 CHART = ROOT / "charts" / "fastapi-service"
 HERE = Path(__file__).resolve().parent

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.prerequisites import missing, tool
 from tests.chart.conftest import CHART, HERE, KUBE_VERSION, render_text
-from tests.prerequisites import missing, tool
 
 PSA = HERE / "psa"
 

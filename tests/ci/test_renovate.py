@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.checkout import commit_all, copy_project
-from tests.prerequisites import ROOT, missing
+from harness.checkout import commit_all, copy_project
+from harness.prerequisites import ROOT, missing
 
 # The newest Renovate line that runs on Node 20 (40 and later need Node 22 or 24).
 RENOVATE = "renovate@39.264.1"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.checkout import commit_all, copy_project
-from tests.prerequisites import ROOT, TOOLS_BIN, run_tool, tool
+from harness.checkout import commit_all, copy_project
+from harness.prerequisites import ROOT, TOOLS_BIN, run_tool, tool
 
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
 VENV_BIN = ROOT / ".venv" / "bin"

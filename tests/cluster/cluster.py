@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests import prerequisites
+from harness import prerequisites
 
 ROOT = prerequisites.ROOT
 KIND_NAME = "fastapi-service"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import prerequisites
+from harness import prerequisites
 from tests.cluster.cluster import (
     CONTEXT,
     KIND_NAME,

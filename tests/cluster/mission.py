@@ -1,23 +1,27 @@
 """Helpers for the end-to-end mission test: k6 Jobs, figures (the Tilt session: tests/tilt)."""
 
 import json
+import os
+import platform
 import re
 import subprocess
 import time
 from pathlib import Path
 
+from harness.prerequisites import ROOT, tool, tool_env
 from tests.cluster.cluster import run
-from tests.prerequisites import ROOT, tool, tool_env
 from tests.tilt.session import epoch
 
 FIGURES = ROOT / ".out" / "e2e.json"
 
 
 def record(name: str, value) -> None:
-    """Add a measured figure to .out/e2e.json."""
+    """Add a measured figure to .out/e2e.json, with the machine of the latest one (as
+    .out/bench.json has it; `make bench-report` names it on docs/benchmarks.md)."""
     FIGURES.parent.mkdir(parents=True, exist_ok=True)
     figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
     figures[name] = value
+    figures["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
     FIGURES.write_text(json.dumps(figures, indent=2) + "\n")
 
 

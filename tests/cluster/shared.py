@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from tests import prerequisites
+from harness import prerequisites
 from tests.cluster.cluster import NODE_CONTAINER, REGISTRY, Cluster, kube_version, run
 
 if TYPE_CHECKING:  # the e2e group's, imported where used: collection needs none of it

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests import prerequisites
+from harness import prerequisites
 from tests.cluster.cluster import (
     KIND_NAME,
     REGISTRY,

@@ -14,12 +14,12 @@ from dataclasses import asdict
 
 import pytest
 
-from tests.checkout import copy_project
+from harness.checkout import copy_project
+from harness.debugger.scenario import debug_through_a_reload
+from harness.prerequisites import run_tool, tool, tool_env
+from harness.server import free_port, wait_ready
 from tests.cluster.cluster import Cluster
 from tests.cluster.mission import record
-from tests.debugger.scenario import debug_through_a_reload
-from tests.prerequisites import run_tool, tool, tool_env
-from tests.system.service import free_port, wait_ready
 from tests.tilt.session import tilt_up
 
 pytestmark = pytest.mark.cluster

@@ -3,7 +3,7 @@
 
 import pytest
 
-from tests import prerequisites
+from harness import prerequisites
 from tests.cluster.cluster import (
     KIND_NAME,
     NODE_CONTAINER,

@@ -16,7 +16,10 @@ import pytest
 import requests
 import yaml
 
-from tests.checkout import copy_project
+from harness.checkout import copy_project
+from harness.live_edit import PATH, LiveEdit
+from harness.prerequisites import ROOT, run_tool, tool, tool_env
+from harness.server import POLL_SECONDS, free_port, wait_ready
 from tests.cluster.cluster import REGISTRY_HOST, Cluster
 from tests.cluster.mission import (
     add_dependency,
@@ -29,9 +32,6 @@ from tests.cluster.mission import (
     seconds_until_importable,
     wait_for_line,
 )
-from tests.live_edit import PATH, LiveEdit
-from tests.prerequisites import ROOT, run_tool, tool, tool_env
-from tests.system.service import POLL_SECONDS, free_port, wait_ready
 from tests.tilt.session import tilt_up
 
 pytestmark = pytest.mark.cluster

@@ -19,14 +19,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests import prerequisites
-from tests.checkout import copy_project
+from harness import prerequisites
+from harness.checkout import copy_project
+from harness.live_edit import PATH, LiveEdit
+from harness.prerequisites import run_tool, tool_env
+from harness.server import free_port, wait_ready
 from tests.cluster.cluster import run
 from tests.cluster.mission import record
 from tests.cluster.shared import NAME, SharedCluster, docker_login, shared_cluster
-from tests.live_edit import PATH, LiveEdit
-from tests.prerequisites import run_tool, tool_env
-from tests.system.service import free_port, wait_ready
 from tests.tilt.session import TiltSession, tilt_up
 
 pytestmark = pytest.mark.cluster

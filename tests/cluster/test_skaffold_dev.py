@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.checkout import copy_project
+from harness.checkout import copy_project
+from harness.live_edit import PATH, LiveEdit
+from harness.prerequisites import tool, tool_env
+from harness.server import wait_ready
 from tests.cluster.cluster import REGISTRY_HOST, Cluster
 from tests.cluster.mission import (
     add_dependency,
@@ -21,9 +24,6 @@ from tests.cluster.mission import (
     seconds_until_importable,
     wait_for_line,
 )
-from tests.live_edit import PATH, LiveEdit
-from tests.prerequisites import tool, tool_env
-from tests.system.service import wait_ready
 
 pytestmark = pytest.mark.cluster
 

@@ -1,6 +1,6 @@
 """Two services on the kind cluster: this one and `orders-api`, generated from it without the
-examples, checked out side by side as the README's "Two services side by side" shows. One
-`tilt up` runs both (`--with`), each with its own release, port and buttons; `skaffold run`
+examples, checked out side by side as "Two services side by side" (docs/make-it-yours.md) shows.
+One `tilt up` runs both (`--with`), each with its own release, port and buttons; `skaffold run`
 of a config requiring both deploys and tests both. Namespaces enforce "restricted"."""
 
 import re
@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.checkout import copy_project
+from harness.checkout import copy_project
+from harness.prerequisites import ROOT, run_tool, tool_env
+from harness.server import free_port, wait_ready
 from tests.cluster.cluster import Cluster
 from tests.cluster.mission import record
-from tests.prerequisites import ROOT, run_tool, tool_env
-from tests.system.service import free_port, wait_ready
 from tests.template.generate import NAME, generate
 from tests.tilt.session import tilt_up
 
@@ -26,13 +26,13 @@ BUTTONS = ("helm-test", "system-tests", "load-test")
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
-    """A folder holding both checkouts, and the README's skaffold.yaml requiring both."""
+    """A folder holding both checkouts, and the docs' skaffold.yaml requiring both."""
     folder = tmp_path_factory.mktemp("workspace")
     copy_project((folder / "fastapi-service"), share_environment=True)
     generate(folder / NAME, "examples=false")
-    readme = (ROOT / "README.md").read_text()
-    config = re.search(r"```yaml\n(# skaffold.yaml in the folder holding both.*?)```", readme, re.S)
-    assert config, "README: no skaffold.yaml requiring both services"
+    page = (ROOT / "docs" / "make-it-yours.md").read_text()
+    config = re.search(r"```yaml\n(# skaffold.yaml in the folder holding both.*?)```", page, re.S)
+    assert config, "docs/make-it-yours.md: no skaffold.yaml requiring both services"
     (folder / "skaffold.yaml").write_text(config[1])
     return folder
 

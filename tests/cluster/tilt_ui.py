@@ -3,7 +3,7 @@
 import shutil
 from pathlib import Path
 
-from tests.prerequisites import missing
+from harness.prerequisites import missing
 
 CHROMIUM_FLAGS = [
     "--headless=new",

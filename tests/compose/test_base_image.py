@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import yaml
 
-from tests.prerequisites import ROOT, missing
+from harness.prerequisites import ROOT, missing
 
 pytestmark = pytest.mark.docker  # the docker CLI's compose plugin; no engine needed
 

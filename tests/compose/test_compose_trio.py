@@ -5,9 +5,9 @@ import uuid
 
 import pytest
 
-from tests.images import BUILD_ENV, ROOT
-from tests.prerequisites import docker
-from tests.system.service import free_port
+from harness.images import BUILD_ENV, ROOT
+from harness.prerequisites import docker
+from harness.server import free_port
 
 pytestmark = pytest.mark.docker
 

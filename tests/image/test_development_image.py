@@ -7,9 +7,9 @@ import time
 import pytest
 import requests
 
-from tests.images import ROOT, container, docker
-from tests.live_edit import PATH, ROUTE, LiveEdit
-from tests.system.service import free_port, wait_ready
+from harness.images import ROOT, container, docker
+from harness.live_edit import PATH, ROUTE, LiveEdit
+from harness.server import free_port, wait_ready
 
 pytestmark = pytest.mark.docker
 

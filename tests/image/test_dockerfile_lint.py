@@ -2,8 +2,8 @@
 
 import subprocess
 
-from tests.images import ROOT
-from tests.prerequisites import tool
+from harness.images import ROOT
+from harness.prerequisites import tool
 
 
 def test_hadolint_is_clean():

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from tests.images import ROOT, container, docker
-from tests.system.service import free_port, wait_ready
+from harness.images import ROOT, container, docker
+from harness.server import free_port, wait_ready
 
 pytestmark = pytest.mark.docker
 

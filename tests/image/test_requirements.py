@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.images import base_image_args, docker
-from tests.prerequisites import ROOT, missing
-from tests.prerequisites import docker as engine
+from harness.images import base_image_args, docker
+from harness.prerequisites import ROOT, missing
+from harness.prerequisites import docker as engine
 
 # Appended, not prepended: its plain module names (wheel, cache) must not shadow installed ones.
 sys.path.append(str(ROOT / "offline" / "toolchain"))

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from packaging.markers import Marker
 
-from tests.images import docker
-from tests.prerequisites import ROOT
+from harness.images import docker
+from harness.prerequisites import ROOT
 
 pytestmark = pytest.mark.docker
 

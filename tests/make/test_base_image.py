@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.prerequisites import ROOT
+from harness.prerequisites import ROOT
 
 PINNED = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", (ROOT / "Dockerfile").read_text(), re.M)[1]
 # A target that records a stand-in, as `engine` does, and one after it that builds.

@@ -3,7 +3,7 @@ and the cluster's images side by side (two jobs), then the cluster, then `tilt u
 
 import subprocess
 
-from tests.prerequisites import ROOT
+from harness.prerequisites import ROOT
 
 
 def planned(target: str) -> list[str]:

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.system.service import PROJECT_ROOT as ROOT
-from tests.system.service import free_port, wait_ready
+from harness.prerequisites import ROOT
+from harness.server import free_port, wait_ready
 
 CHUNK = 10_000
 CHUNKS = 300  # 3 MB: many write-throughs past the 64 KiB threshold, and held writes between

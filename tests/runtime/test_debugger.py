@@ -9,10 +9,10 @@ import sys
 import pytest
 import requests
 
-from tests.checkout import copy_project
-from tests.debugger.dap import Debugger
-from tests.debugger.scenario import debug_through_a_reload
-from tests.system.service import free_port, wait_ready
+from harness.checkout import copy_project
+from harness.debugger.dap import Debugger
+from harness.debugger.scenario import debug_through_a_reload
+from harness.server import free_port, wait_ready
 
 
 @pytest.fixture

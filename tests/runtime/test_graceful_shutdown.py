@@ -10,8 +10,8 @@ import time
 
 import requests
 
-from tests.system.service import PROJECT_ROOT as ROOT
-from tests.system.service import free_port, server_process, wait_ready
+from harness.prerequisites import ROOT
+from harness.server import free_port, server_process, wait_ready
 
 # The production server, plus one slow route so that a request is in flight at SIGTERM.
 SERVER_WITH_SLOW_ROUTE = """

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from app.protocol import PIPELINE_DEPTH
-from tests.runtime.hostile import Server, read_all, server_with_body_route
+from harness.hostile import Server, read_all, server_with_body_route
 
 LIMITS = {
     "MAX_REQUEST_TARGET_BYTES": "1024",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.prerequisites import run_tool, tool, tool_env
+from harness.prerequisites import run_tool, tool, tool_env
 
 PROFILES = ["default", "dev", "ci", "shared", "docker"]
 # The profiles that deploy the Helm chart (docker deploys a container instead).

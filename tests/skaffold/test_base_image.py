@@ -6,7 +6,7 @@ would send it looking for the pinned digest where only a local stand-in exists.)
 import pytest
 import yaml
 
-from tests.prerequisites import run_tool, tool, tool_env
+from harness.prerequisites import run_tool, tool, tool_env
 from tests.skaffold.conftest import PROFILES
 
 TEMPLATE = {"PYTHON_IMAGE": "{{.PYTHON_IMAGE}}"}

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 import requests
 
-from tests.system.service import wait_ready
+from harness.server import wait_ready
 
 pytestmark = pytest.mark.docker
 

@@ -1,76 +1,34 @@
-"""Where the service under test is: FASTAPI_ROOT, or a local server started for the session.
+"""The service under test, seen from outside: its readiness and what its metrics count.
 
 Needs nothing but the standard library and requests: this suite also runs inside the
-image's helm test pod, in compose, in skaffold verify and from a Tilt button.
+image's helm test pod, in compose, in skaffold verify and from a Tilt button, where
+harness/ is not (tests/test_imports.py holds it to that).
 """
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
 import requests
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-# How often wait_ready asks again.
-POLL_SECONDS = 0.005
+# How often wait_until_ready asks again.
+POLL_SECONDS = 0.05
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass(frozen=True)
-class Served:
-    seconds: float
-    body: str
-
-
-def wait_ready(
-    url: str,
-    timeout: float = 30.0,
-    body: str | None = None,
-    prefix: str | None = None,
-    process: subprocess.Popen | None = None,
-    refused_ok: bool = True,
-) -> Served:
-    """Poll url every POLL_SECONDS until it serves; return how long that took and what it served.
-
-    Served means 200 (with exactly `body`, if given), or, with `prefix`, any status whose body
-    starts with it. `process` must stay alive meanwhile; with refused_ok=False a refused
-    connection fails at once (for code that must keep serving while it reloads).
-    """
-    start = time.monotonic()
+def wait_until_ready(root: str, timeout: float = 30.0) -> None:
+    """Until root/readyz answers 200, for at most timeout seconds."""
+    deadline = time.monotonic() + timeout
     last = "nothing"
-    while time.monotonic() - start < timeout:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode} before {url} served")
+    while time.monotonic() < deadline:
         try:
-            response = requests.get(url, timeout=2)
-        except requests.ConnectionError as exc:
-            if not refused_ok:
-                raise RuntimeError(f"{url} refused a connection: {exc}") from exc
-            last = "a refused connection"
-        except requests.RequestException as exc:  # accepted but not yet served
+            response = requests.get(f"{root}/readyz", timeout=2)
+        except requests.RequestException as exc:
             last = repr(exc)
         else:
+            if response.status_code == 200:
+                return
             last = f"{response.status_code} {response.text[:200]!r}"
-            if prefix is not None:
-                if response.text.startswith(prefix):
-                    return Served(time.monotonic() - start, response.text)
-            elif response.status_code == 200 and (body is None or response.text == body):
-                return Served(time.monotonic() - start, response.text)
         time.sleep(POLL_SECONDS)
-    wanted = body or prefix or "200"
-    raise TimeoutError(f"{url} did not serve {wanted!r} within {timeout} s; last: {last}")
+    raise TimeoutError(f"{root}/readyz did not answer 200 within {timeout} s; last: {last}")
 
 
 def request_count(root: str, paths: list[str], route: str) -> tuple[float | None, str]:
@@ -85,31 +43,3 @@ def request_count(root: str, paths: list[str], route: str) -> tuple[float | None
         flags=re.MULTILINE,
     )
     return (float(series.group(1)) if series else None), text
-
-
-@contextmanager
-def server_process(**settings: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """The production server from this checkout on a free port, with APP_* `settings`
-    (e.g. MAX_HEADERS="20"); yield its root URL and process."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "APP_PORT": str(port),
-        "APP_SHUTDOWN_DRAIN_SECONDS": "0",
-        **{f"APP_{name}": value for name, value in settings.items()},
-    }
-    process = subprocess.Popen([sys.executable, "-m", "app.server"], cwd=PROJECT_ROOT, env=env)
-    root = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(f"{root}/healthz", process=process)
-        yield root, process
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
-@contextmanager
-def local_service() -> Iterator[str]:
-    """Run the production server from this checkout on a free port; yield its root URL."""
-    with server_process() as (root, _):
-        yield root

@@ -3,8 +3,8 @@
 import subprocess
 from pathlib import Path
 
-from tests.checkout import GIT_IDENTITY, commit_all, copy_project
-from tests.prerequisites import ROOT, tool_env
+from harness.checkout import GIT_IDENTITY, commit_all, copy_project
+from harness.prerequisites import ROOT, tool_env
 
 NAME = "orders-api"
 

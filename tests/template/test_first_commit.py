@@ -5,8 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.checkout import GIT_IDENTITY, git
-from tests.prerequisites import ROOT
+from harness.checkout import GIT_IDENTITY, git
+from harness.prerequisites import ROOT
 
 SCRIPT = ROOT / "scripts" / "template" / "first_commit.py"
 

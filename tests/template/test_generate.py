@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.checkout import copy_project, git
-from tests.images import base_image_args
-from tests.prerequisites import ROOT, docker, run_tool, tool
-from tests.system.service import free_port
+from harness.checkout import copy_project, git
+from harness.images import base_image_args
+from harness.prerequisites import ROOT, docker, run_tool, tool
+from harness.server import free_port
 from tests.template.generate import (
     NAME,
     copier,

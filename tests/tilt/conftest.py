@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.checkout import copy_project
-from tests.prerequisites import ROOT, run_tool, tool, tool_env
-from tests.system.service import free_port
+from harness.checkout import copy_project
+from harness.prerequisites import ROOT, run_tool, tool, tool_env
+from harness.server import free_port
 
 LOCAL_CONTEXT = "kind-fastapi-service"
 

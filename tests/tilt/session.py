@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from tests.prerequisites import tool
+from harness.prerequisites import tool
 
 
 class TiltSession:

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from tests.checkout import copy_project
-from tests.system.service import free_port
+from harness.checkout import copy_project
+from harness.server import free_port
 from tests.tilt.session import tilt_up
 
 pytestmark = pytest.mark.slow

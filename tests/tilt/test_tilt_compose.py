@@ -5,12 +5,12 @@ import subprocess
 
 import pytest
 
-from tests.checkout import copy_project
-from tests.debugger.dap import Session
-from tests.debugger.scenario import debug_through_a_reload
-from tests.live_edit import PATH, LiveEdit
-from tests.prerequisites import docker, run_tool
-from tests.system.service import free_port, wait_ready
+from harness.checkout import copy_project
+from harness.debugger.dap import Session
+from harness.debugger.scenario import debug_through_a_reload
+from harness.live_edit import PATH, LiveEdit
+from harness.prerequisites import docker, run_tool
+from harness.server import free_port, wait_ready
 from tests.tilt.session import tilt_up
 
 pytestmark = pytest.mark.docker

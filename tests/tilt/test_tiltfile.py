@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.checkout import copy_project
-from tests.prerequisites import ROOT
+from harness.checkout import copy_project
+from harness.prerequisites import ROOT
 from tests.tilt.conftest import LOCAL_CONTEXT, kubeconfig, manifests, tiltfile_result
 
 MANUAL = 2  # Tilt's TriggerModeManual: runs only when triggered, never at start-up

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.prerequisites import ROOT, docker
+from harness.prerequisites import ROOT, docker
 
 pytestmark = pytest.mark.docker
 

@@ -9,7 +9,7 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.prerequisites import ROOT
+from harness.prerequisites import ROOT
 
 INSTALLER = ROOT / "offline" / "toolchain" / "install.py"
 PLATFORMS = ("linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64")

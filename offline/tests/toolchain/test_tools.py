@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.prerequisites import ROOT, tool
-from tests.system.service import free_port
+from harness.prerequisites import ROOT, tool
+from harness.server import free_port
 
 # Appended, not prepended: its plain module names (wheel, cache) must not shadow installed ones.
 sys.path.append(str(ROOT / "offline" / "toolchain"))

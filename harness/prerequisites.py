@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -25,7 +26,7 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 
 
-def missing(reason: str) -> None:
+def missing(reason: str) -> NoReturn:
     """Stop the current test: a failure under CI=true, a skip elsewhere."""
     if in_ci():
         pytest.fail(f"prerequisite missing under CI=true: {reason}", pytrace=False)
@@ -46,7 +47,7 @@ def tool(name: str) -> str:
 
 def run_tool(
     name: str, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 900
-) -> subprocess.CompletedProcess:
+) -> subprocess.CompletedProcess[str]:
     """Run a pinned tool to its end with its output captured; the caller judges the exit code."""
     return subprocess.run(
         [tool(name), *args],

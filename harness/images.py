@@ -5,8 +5,9 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from tests.prerequisites import ROOT
+from harness.prerequisites import ROOT
 
 BUILD_ENV = {**os.environ, "DOCKER_BUILDKIT": "1"}
 
@@ -18,7 +19,7 @@ def base_image_args() -> list[str]:
     return ["--build-arg", f"PYTHON_IMAGE={image}"] if image else []
 
 
-def docker(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+def docker(*args: str, check: bool = True, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["docker", *args], check=check, capture_output=True, text=True, env=BUILD_ENV, **kwargs
     )

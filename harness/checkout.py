@@ -5,7 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.prerequisites import ROOT
+from harness.prerequisites import ROOT
 
 
 def copy_project(destination: Path, share_environment: bool = False) -> Path:

@@ -12,7 +12,12 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+# A DAP message, or the body or arguments of one: JSON objects.
+Message = dict[str, Any]
 
 
 class DapError(Exception):
@@ -35,9 +40,10 @@ class Session:
         self.sock.settimeout(None)
         self.seq = itertools.count(1)
         self.lock = threading.Condition()
-        self.responses: dict[int, dict] = {}
-        self.events: list[dict] = []
-        self.on_event = None  # called from the reader thread with each event
+        self.responses: dict[int, Message] = {}
+        self.events: list[Message] = []
+        # Called from the reader thread with each event.
+        self.on_event: Callable[[Session, Message], None] | None = None
         self.closed = False
         self.ended = False  # the debuggee exited (a reloaded server does)
         threading.Thread(target=self._read, daemon=True).start()
@@ -53,7 +59,7 @@ class Session:
                         length = int(value)
                 if length is None:
                     break
-                message = json.loads(stream.read(length))
+                message: Message = json.loads(stream.read(length))
                 if message["type"] == "event" and self.on_event:
                     self.on_event(self, message)
                 with self.lock:
@@ -70,7 +76,7 @@ class Session:
                 self.closed = True
                 self.lock.notify_all()
 
-    def send(self, command: str, arguments: dict | None = None) -> int:
+    def send(self, command: str, arguments: Message | None = None) -> int:
         seq = next(self.seq)
         body = json.dumps(
             {"seq": seq, "type": "request", "command": command, "arguments": arguments or {}}
@@ -78,7 +84,7 @@ class Session:
         self.sock.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         return seq
 
-    def response(self, seq: int, timeout: float = 10.0) -> dict:
+    def response(self, seq: int, timeout: float = 10.0) -> Message:
         with self.lock:
             if not self.lock.wait_for(lambda: seq in self.responses or self.closed, timeout):
                 raise TimeoutError(f"no response to request {seq} in {timeout} s")
@@ -87,23 +93,29 @@ class Session:
             message = self.responses.pop(seq)
         if not message["success"]:
             raise DapError(f"{message['command']}: {message.get('message')}")
-        return message.get("body") or {}
+        body: Message = message.get("body") or {}
+        return body
 
-    def request(self, command: str, arguments: dict | None = None, timeout: float = 10.0) -> dict:
+    def request(
+        self, command: str, arguments: Message | None = None, timeout: float = 10.0
+    ) -> Message:
         return self.response(self.send(command, arguments), timeout)
 
-    def event(self, name: str, timeout: float = 10.0) -> dict:
+    def event(self, name: str, timeout: float = 10.0) -> Message:
         """The first event called name not taken yet."""
         with self.lock:
 
-            def found():
+            def found() -> Message | None:
                 return next((e for e in self.events if e["event"] == name), None)
 
-            if not self.lock.wait_for(lambda: found() or self.closed, timeout) or not found():
+            message = None
+            if self.lock.wait_for(lambda: found() or self.closed, timeout):
+                message = found()
+            if message is None:
                 raise TimeoutError(f"no {name!r} event in {timeout} s")
-            message = found()
             self.events.remove(message)
-        return message.get("body") or {}
+        body: Message = message.get("body") or {}
+        return body
 
     def close(self) -> None:
         self.sock.close()
@@ -120,7 +132,8 @@ class Stop:
     def evaluate(self, expression: str) -> str:
         """The value's repr in this frame, as a watch expression shows it."""
         arguments = {"expression": expression, "frameId": self.frame_id, "context": "watch"}
-        return self.session.request("evaluate", arguments)["result"]
+        result: str = self.session.request("evaluate", arguments)["result"]
+        return result
 
     def resume(self) -> None:
         self.session.request("continue", {"threadId": self.thread_id})
@@ -129,7 +142,7 @@ class Stop:
 class Debugger:
     """What an IDE does on attach: configure the session, follow its child processes."""
 
-    def __init__(self, host: str, port: int, path_mappings: list[dict] | None = None) -> None:
+    def __init__(self, host: str, port: int, path_mappings: list[Message] | None = None) -> None:
         self.host, self.port = host, port
         self.config = {"justMyCode": True, "subProcess": True, "pathMappings": path_mappings or []}
         self.breakpoints: dict[str, list[int]] = {}
@@ -141,7 +154,7 @@ class Debugger:
     def attach(self, timeout: float = 10.0) -> Session:
         return self._start({"request": "attach", **self.config}, timeout)
 
-    def _start(self, config: dict, timeout: float) -> Session:
+    def _start(self, config: Message, timeout: float) -> Session:
         session = Session(self.host, self.port, timeout)
         session.on_event = self._on_event
         session.request(
@@ -165,7 +178,7 @@ class Debugger:
             self.changed.notify_all()
         return session
 
-    def _on_event(self, session: Session, message: dict) -> None:
+    def _on_event(self, session: Session, message: Message) -> None:
         if message["event"] == "debugpyAttach":  # a new process: VS Code starts a child session
             threading.Thread(target=self._follow, args=(message["body"],), daemon=True).start()
         elif message["event"] == "stopped":
@@ -173,7 +186,7 @@ class Debugger:
                 target=self._record_stop, args=(session, message["body"]), daemon=True
             ).start()
 
-    def _follow(self, config: dict) -> None:
+    def _follow(self, config: Message) -> None:
         try:
             self._start(config, 10.0)
         except BaseException as error:  # surfaced by wait_for_stop
@@ -181,7 +194,7 @@ class Debugger:
                 self.errors.append(error)
                 self.changed.notify_all()
 
-    def _record_stop(self, session: Session, body: dict) -> None:
+    def _record_stop(self, session: Session, body: Message) -> None:
         try:
             frame = session.request("stackTrace", {"threadId": body["threadId"]})["stackFrames"][0]
             stop = Stop(

@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
+import requests  # type: ignore[import-untyped, unused-ignore]  # no stubs in the types group
 
-from tests.system.service import PROJECT_ROOT as ROOT
-from tests.system.service import free_port, wait_ready
+from harness.prerequisites import ROOT
+from harness.server import free_port, wait_ready
 
 # The production server plus a route that reads its whole body, as a team's first POST will.
 SERVER_WITH_BODY_ROUTE = """
@@ -31,7 +31,7 @@ server.run()
 
 
 class Server:
-    def __init__(self, root: str, process: subprocess.Popen, log: Path) -> None:
+    def __init__(self, root: str, process: subprocess.Popen[bytes], log: Path) -> None:
         self.root, self.pid, self.log = root, process.pid, log
         parts = urlsplit(root)
         self.address = (parts.hostname, parts.port)

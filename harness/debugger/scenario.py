@@ -1,16 +1,16 @@
 """What a developer does with the debugger: attach, break in a route, evaluate an expression,
 continue; save an edit and break again in the new code. Shared by every mode's test and the
-bench. The route is the liveness probe's (tests/live_edit.py), which every service has."""
+bench. The route is the liveness probe's (harness/live_edit.py), which every service has."""
 
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
+import requests  # type: ignore[import-untyped, unused-ignore]  # no stubs in the types group
 
-from tests.debugger.dap import Debugger, Stop
-from tests.live_edit import PATH, ROUTE, LiveEdit
+from harness.debugger.dap import Debugger, Message, Stop
+from harness.live_edit import PATH, ROUTE, LiveEdit
 
 
 @dataclass
@@ -26,9 +26,9 @@ def breakpoint_line(project: Path) -> int:
     return next(n for n, text in enumerate(lines[start:], start + 1) if "return" in text)
 
 
-def request_and_stop(debugger: Debugger, url: str, timeout: float) -> tuple[Stop, dict]:
+def request_and_stop(debugger: Debugger, url: str, timeout: float) -> tuple[Stop, Message]:
     """GET the probe; return where it stopped and, once resumed, the response."""
-    answer: dict = {}
+    answer: Message = {}
 
     def get() -> None:
         answer["response"] = requests.get(f"{url}{PATH}", timeout=60)
