@@ -292,6 +292,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             cycle.keep_alive = False
             self.pipeline[0] = (cycle, _pipeline_full)
             self._pipeline_full = True
+            self._in_body = False  # nothing more of it is read: no body timer either
             self.rejections.note(status=503, reason="pipeline depth")
             raise PipelineFullError
 
@@ -312,6 +313,14 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self._in_body = False
+        timer = self._header_timer
+        # The timer may be set for the body's longer timeout: the next head gets its own.
+        if (
+            timer is not None
+            and timer.when() > self.loop.time() + self.limits.header_timeout_seconds
+        ):
+            timer.cancel()
+            self._check_header_time_in(self.limits.header_timeout_seconds)
         super().on_message_complete()
 
     def shutdown(self) -> None:
@@ -393,20 +402,22 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._reject_body(408, "Request body not received in time")
 
     def _reject_body(self, status: int, detail: str) -> None:
-        """Reject the request whose body is arriving: answered if its response has not begun
-        (the app had not answered yet), else closed, as a second response cannot follow."""
-        if self.cycle.response_started:
-            self.rejections.note(status=status, reason=detail)
-            self.transport.close()
-        else:
-            self._reject(status, detail)
+        """Reject the request whose body is arriving: answered only if nothing is owed before
+        it (no response of its own begun, no earlier pipelined one queued), else closed."""
+        owed_first = self.cycle.response_started or bool(self.pipeline)
+        self._reject(status, detail, answer=not owed_first)
 
-    def _reject(self, status: int, detail: str) -> None:
+    def _reject(self, status: int, detail: str, answer: bool | None = None) -> None:
+        """Answer status and close; or only close where an earlier request's response is still
+        owed, as an answer now would land in the middle of it."""
+        if answer is None:  # a head: the cycle, if any, is the previous request's
+            answer = not self.pipeline and (self.cycle is None or self.cycle.response_complete)
         self.rejections.note(status=status, reason=detail)
         if self._header_timer is not None:
             self._header_timer.cancel()
             self._header_timer = None
-        self.transport.write(error_response(status, detail))
+        if answer:
+            self.transport.write(error_response(status, detail))
         self.transport.close()
 
 

@@ -61,7 +61,7 @@ class HttpLimits(BaseModel):
         default=64 << 20,
         ge=1 << 20,
         le=1 << 34,
-        description="Request body bytes one worker holds at once, over all connections: 503 past",
+        description="Body bytes of unanswered requests, one worker, all connections: 503 past it",
     )
     keep_alive_seconds: float = Field(
         default=5.0, gt=0, le=3600, description="An idle keep-alive connection is closed after this"

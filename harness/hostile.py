@@ -1,6 +1,5 @@
 """The production server with a route that reads its whole body, for hostile clients to try."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -11,8 +10,7 @@ from urllib.parse import urlsplit
 
 import requests  # type: ignore[import-untyped, unused-ignore]  # no stubs in the types group
 
-from harness.prerequisites import ROOT
-from harness.server import free_port, wait_ready
+from harness.server import server_process
 
 # The production server plus a route that reads its whole body, as a team's first POST will.
 SERVER_WITH_BODY_ROUTE = """
@@ -52,7 +50,10 @@ class Server:
         return kib / 1024
 
     def healthy(self) -> bool:
-        return requests.get(f"{self.root}/healthz", timeout=5).status_code == 200
+        try:
+            return requests.get(f"{self.root}/healthz", timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
 
 
 def read_all(sock: socket.socket) -> bytes:
@@ -67,24 +68,6 @@ def read_all(sock: socket.socket) -> bytes:
 
 @contextmanager
 def server_with_body_route(log: Path, **settings: str) -> Iterator[Server]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "APP_PORT": str(port),
-        **{f"APP_{name}": value for name, value in settings.items()},
-    }
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-c", SERVER_WITH_BODY_ROUTE],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    root = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(f"{root}/healthz", process=process)
+    argv = [sys.executable, "-c", SERVER_WITH_BODY_ROUTE]
+    with server_process(argv=argv, log=log, **settings) as (root, process):
         yield Server(root, process, log)
-    finally:
-        process.terminate()
-        process.wait(timeout=15)

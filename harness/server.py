@@ -1,5 +1,6 @@
 """A server under test: a free port for it, its readiness timed, the production server run."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -8,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests  # type: ignore[import-untyped, unused-ignore]  # no stubs in the types group
@@ -72,9 +74,12 @@ def wait_ready(
 
 
 @contextmanager
-def server_process(**settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def server_process(
+    *, argv: list[str] | None = None, log: Path | None = None, **settings: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """The production server from this checkout on a free port, with APP_* `settings`
-    (e.g. MAX_HEADERS="20"); yield its root URL and process."""
+    (e.g. MAX_HEADERS="20"), or `argv` run the same way; its output to `log` if given; yield
+    its root URL and process."""
     port = free_port()
     env = {
         **os.environ,
@@ -82,7 +87,12 @@ def server_process(**settings: str) -> Iterator[tuple[str, subprocess.Popen[byte
         "APP_SHUTDOWN_DRAIN_SECONDS": "0",
         **{f"APP_{name}": value for name, value in settings.items()},
     }
-    process = subprocess.Popen([sys.executable, "-m", "app.server"], cwd=ROOT, env=env)
+    command = argv or [sys.executable, "-m", "app.server"]
+    with contextlib.ExitStack() as stack:
+        output = stack.enter_context(log.open("w")) if log else None
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if log else None
+        )
     root = f"http://127.0.0.1:{port}"
     try:
         wait_ready(f"{root}/healthz", process=process)

@@ -191,8 +191,8 @@ def settings_page(groups: list[tuple[str, list[Setting]]]) -> str:
         f"<!-- {EDIT_SETTINGS} -->",
         "",
         "The service reads its settings from `APP_*` environment variables once, at start-up; a",
-        "bad value stops it with the variable named. On Kubernetes each is a chart value, which",
-        "the chart's schema checks against the same bounds and passes in the ConfigMap.",
+        "bad value stops it with the variable named. On Kubernetes the chart sets those with a",
+        "chart value below, checks them against the same bounds and passes them in the ConfigMap.",
     ]
     for title, group in groups:
         lines += [
@@ -211,7 +211,7 @@ def settings_page(groups: list[tuple[str, list[Setting]]]) -> str:
 
 def outputs(root: Path, groups: list[tuple[str, list[Setting]]]) -> dict[Path, str]:
     """Each generated file and what it should hold."""
-    (chart_dir,) = (root / "charts").iterdir()
+    (chart_dir,) = (chart.parent for chart in (root / "charts").glob("*/Chart.yaml"))
     values, schema = chart_dir / "values.yaml", chart_dir / "values.schema.json"
     return {
         values: with_values_block(values.read_text(), values_block(groups), values),

@@ -45,9 +45,10 @@ use_pinned() {
   exit 0
 }
 
-docker image inspect "$by_digest" >/dev/null 2>&1 && use_pinned
+# `if`, not `&&`: under `cmd && fn`, set -e is off inside fn.
+if docker image inspect "$by_digest" >/dev/null 2>&1; then use_pinned; fi
 log "pulling $pinned"
-timeout 60 docker pull -q "$by_digest" >/dev/null 2>&1 && use_pinned
+if timeout 60 docker pull -q "$by_digest" >/dev/null 2>&1; then use_pinned; fi
 
 if [ "$standin" = absent ]; then
   log "cannot pull $pinned: building a stand-in $tag from Debian $suite packages (about a minute)"

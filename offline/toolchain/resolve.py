@@ -74,7 +74,7 @@ def _on_path(tool: Tool, bin_dir: Path, pinned: str | None, progress: Progress) 
 
 def _cache_holds(tool: Tool, cached: Path, trusted: set[str], progress: Progress) -> bool:
     """Whether the cache entry is the binary pinned or recorded; an entry that is not, is
-    discarded (changed or cut short since, or cached before records were kept)."""
+    discarded (changed or cut short since, or with no record to check it against)."""
     if not cached.is_file():
         return False
     actual = cache.sha256(cached)

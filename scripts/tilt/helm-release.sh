@@ -21,7 +21,7 @@ case $action in
     if [[ -n ${PULL_SECRET:-} ]]; then
       python3 "$root/scripts/cluster/dev-namespace.py" --adopt \
         --context "${KUBE_CONTEXT:?set with PULL_SECRET}" --namespace "$namespace" \
-        --pull-secret "$PULL_SECRET" --owner "deployment/$release" >&2
+        --pull-secret "$PULL_SECRET" --owner "release/$release" >&2
     fi
     helm get manifest "$release" --namespace "$namespace" |
       kubectl get --namespace "$namespace" --output yaml --filename -

@@ -28,7 +28,8 @@ BUTTONS = ("helm-test", "system-tests", "load-test")
 def workspace(tmp_path_factory) -> Path:
     """A folder holding both checkouts, and the docs' skaffold.yaml requiring both."""
     folder = tmp_path_factory.mktemp("workspace")
-    copy_project((folder / "fastapi-service"), share_environment=True)
+    # The docs' config names this checkout's folder `this-service`, which no rename touches.
+    copy_project((folder / "this-service"), share_environment=True)
     generate(folder / NAME, "examples=false")
     page = (ROOT / "docs" / "make-it-yours.md").read_text()
     config = re.search(r"```yaml\n(# skaffold.yaml in the folder holding both.*?)```", page, re.S)
@@ -46,7 +47,7 @@ def session(cluster: Cluster, workspace):
     env = tool_env(ITERATIONS="200")
     with (
         cluster.restricted_namespace("two-services"),
-        tilt_up(workspace / "fastapi-service", free_port(), env, *args) as tilt,
+        tilt_up(workspace / "this-service", free_port(), env, *args) as tilt,
     ):
         tilt.wait_for_api()
         for service in SERVICES:

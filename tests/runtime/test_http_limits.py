@@ -262,6 +262,9 @@ def test_a_dripped_body_is_408_after_the_body_timeout(server):
     assert body == b'{"detail": "Request body not received in time"}'
     assert time.monotonic() - started < 10  # closed, not left to the client's patience
     assert server.healthy()
+    logged = server.log.read_text()  # the app reading the body saw a disconnect, no error
+    assert "unhandled error" not in logged
+    assert "Exception in ASGI application" not in logged
 
 
 def test_a_body_the_app_never_reads_does_not_keep_the_connection(server):
@@ -315,6 +318,9 @@ def test_bodies_held_at_once_past_the_workers_budget_are_503(tmp_path):
                 answers.append(b"")
             sock.close()
         assert fresh.healthy()
+        logged = fresh.log.read_text()
+    assert "unhandled error" not in logged
+    assert "Exception in ASGI application" not in logged
     refused = [a for a in answers if a.startswith(b"HTTP/1.1 503")]
     assert len(refused) >= 30
     assert b'{"detail": "Too many request bodies in flight: try again"}' in refused[0]
@@ -363,3 +369,30 @@ def test_upgrade_requests_are_served_over_http_and_logged_once_per_period(server
     assert logged.count("upgrade requests refused") - before <= 1
     assert "Unsupported upgrade request" not in logged
     assert server.healthy()
+
+
+def test_a_rejected_request_behind_an_unanswered_one_is_closed_not_answered_out_of_turn(server):
+    """An answer now would come before the earlier request's: the connection just closes."""
+    answers = server.exchange(request() + request("/healthz?q=" + "a" * 2000))
+    assert not answers.startswith(b"HTTP/1.1 414")
+    assert answers.count(b"HTTP/1.1 414") == 0
+    assert server.healthy()
+
+
+def test_after_a_slow_body_the_next_head_still_gets_the_header_timeout(tmp_path):
+    settings = {**LIMITS, "HEADER_TIMEOUT_SECONDS": "1", "BODY_TIMEOUT_SECONDS": "20"}
+    with (
+        server_with_body_route(tmp_path / "server.log", **settings) as fresh,
+        fresh.connect() as sock,
+    ):
+        sock.sendall(post("/body", b"Content-Length: 4\r\n"))
+        for byte in b"abcd":  # slower than the header timeout, well within the body's
+            time.sleep(0.5)
+            sock.sendall(bytes([byte]))
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\n")  # a head that never ends
+        started = time.monotonic()
+        status, _ = status_and_body(read_all(sock))
+        waited = time.monotonic() - started
+    assert status == 408
+    assert waited < 5, f"the head's timeout waited for the body's: {waited:.1f} s"

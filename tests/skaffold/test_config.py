@@ -58,13 +58,13 @@ def test_profiles_differ_where_they_should(skaffold):
     assert '--registry "${SKAFFOLD_DEFAULT_REPO:?' in prepare["host"]["command"][2]
     templates = shared["deploy"]["helm"]["releases"][0]["setValueTemplates"]
     assert templates["imagePullSecrets[0].name"] == "registry-credentials"
-    assert "--owner deployment/fastapi-service" in prepare["host"]["command"][2]
+    assert "--owner release/fastapi-service" in prepare["host"]["command"][2]
     # After every deploy, first of all, the release's Deployment takes the pull secret (if
     # dev-namespace.py made one): uninstalling the release deletes it.
     for profile in (dev, ci, shared, ci_shared):
         adopt = profile["deploy"]["helm"]["hooks"]["after"][0]["host"]["command"][2]
         assert "scripts/cluster/dev-namespace.py --adopt" in adopt
-        assert "--owner deployment/fastapi-service" in adopt
+        assert "--owner release/fastapi-service" in adopt
     assert ci["build"]["artifacts"][0]["docker"]["target"] == "production"
     assert (
         "helm test fastapi-service"

@@ -133,7 +133,7 @@ def test_on_a_shared_cluster_images_pull_with_your_login_and_only_the_namespace_
     assert prepare[2:] == [
         *("--context", "shared-dev", "--namespace", "dev-alice"),
         *("--registry", registry, "--pull-secret", "registry-credentials"),
-        *("--owner", "deployment/fastapi-service"),
+        *("--owner", "release/fastapi-service"),
     ]
     # After the install, the release's Deployment becomes the secret's owner (tilt down).
     apply_env = shared["fastapi-service"]["DeployTarget"]["applyCmd"]["env"]
