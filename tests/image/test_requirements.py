@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.images import base_image_args, docker
+from harness.make import planned
 from harness.prerequisites import ROOT, missing
 from harness.prerequisites import docker as engine
 
@@ -66,26 +67,15 @@ def test_the_dockerfile_installs_it_hash_checked_from_that_file_only(name):
     assert f"{name.upper()}_VERSION" not in (ROOT / "Dockerfile").read_text()
 
 
-def planned(target: str) -> str:
-    done = subprocess.run(
-        ["make", "-n", "--no-print-directory", target],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
-
-
 def test_make_uv_installs_the_same_uv_hash_checked():
-    plan = planned("uv")
+    plan = "\n".join(planned("uv"))
     assert "--require-hashes --only-binary :all:" in plan
     assert "-r requirements/uv.txt" in plan
     assert "uv==" not in plan
 
 
 def test_the_sbom_and_the_host_tools_read_the_same_k6():
-    assert "cyclonedx-py requirements requirements/k6.txt" in planned("sbom")
+    assert "cyclonedx-py requirements requirements/k6.txt" in "\n".join(planned("sbom"))
     assert pins.load()["k6"].version == pin("k6")[0]
 
 

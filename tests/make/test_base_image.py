@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.make import planned
 from harness.prerequisites import ROOT
 
 PINNED = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", (ROOT / "Dockerfile").read_text(), re.M)[1]
@@ -72,13 +73,7 @@ def test_an_empty_python_image_counts_as_unset(project):
 
 @pytest.mark.parametrize("target", ["check", "images", "e2e", "compose-up", "dev", "bench"])
 def test_every_target_that_builds_images_passes_it(target):
-    plan = subprocess.run(
-        ["make", "-n", "--no-print-directory", target],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
+    plan = planned(target)
     builds = [line for line in plan if BUILDS.search(line)]
     assert builds, plan
     for line in builds:

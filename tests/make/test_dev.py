@@ -1,20 +1,7 @@
 """`make dev`, as make plans it (`make -n`): only what the inner loop needs, the pinned tools
 and the cluster's images side by side (two jobs), then the cluster, then `tilt up`."""
 
-import subprocess
-
-from harness.prerequisites import ROOT
-
-
-def planned(target: str) -> list[str]:
-    done = subprocess.run(
-        ["make", "-n", "--no-print-directory", target],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.splitlines()
+from harness.make import planned
 
 
 def test_make_dev_builds_tools_and_cluster_images_at_once_then_starts_tilt():
